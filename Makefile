@@ -6,11 +6,14 @@ ACTREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export ACTREPRO_DATA
 SCALE ?= smoke
 BIN := bin/actrepro
+# Debian's python3 has Jupyter (nbclient, nbconvert, jupyter_kernel_test); a pyenv/venv python3 may not.
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 
-.PHONY: help setup build test vet unit fuzz reproduce reproduce-full bench notebooks clean
+.PHONY: help setup build test vet unit fuzz reproduce reproduce-full bench notebooks kernel-test clean
 
-setup: ## install the project's tools (Go tools from go.mod; Jupyter from Debian when missing)
+setup: ## install the project's tools (Go tools from go.mod; Jupyter from Debian when missing) and the "Go (actrepro)" kernel
 	$(GO) install tool
+	GO=$(GO) ./kernel/install.sh
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -27,7 +30,7 @@ unit: ## unit, example and gradient tests
 fuzz: ## run each fuzz target briefly (FUZZTIME=5s)
 	@./.ci/fuzz.sh
 
-test: vet unit fuzz ## everything the project checks (the README's test command)
+test: vet unit fuzz notebooks ## everything the project checks (the README's test command)
 
 reproduce: build ## every spec at smoke scale on the default backend, then every table
 	$(BIN) reproduce --scale $(SCALE)
@@ -37,6 +40,12 @@ reproduce-full: reproduce ## every spec at the papers' scale (hours to days on 2
 
 bench: ## training-step benchmarks of the purego backend
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./gomlx_models/purego/
+
+kernel-test: setup ## Jupyter kernel conformance suite against the installed "actrepro" kernel
+	cd notebooks && $(PYTHON) ../kernel/conformance_test.py
+
+notebooks: kernel-test ## execute every notebook headless at $(SCALE) scale; executed copies + HTML in results/notebooks/
+	ACTREPRO_SCALE=$${ACTREPRO_SCALE:-$(SCALE)} $(PYTHON) kernel/run_notebooks.py
 
 clean: ## remove build outputs (keeps results/)
 	rm -rf bin

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/actrepro/actrepro/internal/harness"
+	"github.com/actrepro/actrepro/internal/progress"
+	"github.com/actrepro/actrepro/internal/results"
+	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/spec"
+)
+
+func init() {
+	commands["run"] = command{summary: "run one experiment spec and render its table", run: runRun}
+	commands["reproduce"] = command{summary: "run every spec under experiments/ and render every table", run: runReproduce}
+}
+
+// runFlags are the flags shared by run and reproduce.
+type runFlags struct {
+	scale, backend, dataRoot, out *string
+	force, quiet                  *bool
+}
+
+func addRunFlags(f interface {
+	String(string, string, string) *string
+	Bool(string, bool, string) *bool
+}) runFlags {
+	return runFlags{
+		scale:    f.String("scale", "smoke", "scale: smoke (minutes on 2 cores) or full (the paper's protocol)"),
+		backend:  f.String("backend", "", "GoMLX backend (default: the spec's, else $GOMLX_BACKEND, else purego)"),
+		dataRoot: f.String("data-root", os.Getenv("ACTREPRO_DATA"), "root of the real datasets ($ACTREPRO_DATA)"),
+		out:      f.String("out", "results", "results directory"),
+		force:    f.Bool("force", false, "recompute runs that already have a record"),
+		quiet:    f.Bool("quiet", false, "no progress output"),
+	}
+}
+
+func (r runFlags) options(stderr io.Writer) harness.Options {
+	var prog runner.Progress
+	if !*r.quiet {
+		prog = progress.New(stderr, progress.Options{})
+	}
+	return harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force, Progress: prog}
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+const runUsage = `
+Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--plan]
+
+Runs every point of the spec's sweep at the scale, writing one record per
+point to OUT/<experiment-id>/<scale>/<hash>.json, then renders the spec's
+tables (paper vs measured) to OUT/<experiment-id>/<scale>/table.md and
+prints them. Points that already have a record are reused (the cache), so an
+interrupted run resumes where it stopped; --force recomputes them.
+Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags.`
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	f := newFlags("run", runUsage, stdout, stderr)
+	rf := addRunFlags(f)
+	plan := f.Bool("plan", false, "list the points (label, hash, cached or to run) and exit without running")
+	pos, code := parseArgs(f, args, stdout)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "actrepro run: want exactly one SPEC (see actrepro run --help)")
+		return 2
+	}
+	if *plan {
+		return runPlan(pos[0], rf, stdout, stderr)
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	rep, err := harness.Run(ctx, pos[0], rf.options(stderr))
+	return finishRun(rep, err, stdout, stderr)
+}
+
+// finishRun prints a run's tables and summary and returns its exit code.
+func finishRun(rep *harness.Report, err error, stdout, stderr io.Writer) int {
+	if rep == nil || rep.Dir == "" {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	for _, t := range rep.Tables {
+		t.Markdown(stdout)
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d cached, %d failed) on backend %s; records in %s\n",
+		rep.Spec.Experiment.ID, rep.Points, rep.Ran, rep.Cached, len(rep.Failed), rep.Backend, rep.Dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+const reproduceUsage = `
+Usage: actrepro reproduce [--scale smoke|full] [--dir experiments] [flags]
+
+Runs every spec under --dir at the scale (cached runs are reused) and
+renders every table into OUT/<experiment-id>/<scale>/table.md. A spec that
+fails (bad spec, unregistered task, failed runs) does not stop the others;
+the exit code is non-zero if any failed, and the summary names them.`
+
+func runReproduce(args []string, stdout, stderr io.Writer) int {
+	f := newFlags("reproduce", reproduceUsage, stdout, stderr)
+	dir := f.String("dir", "experiments", "directory of experiment specs")
+	rf := addRunFlags(f)
+	pos, code := parseArgs(f, args, stdout)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "actrepro reproduce: unexpected argument %q\n", pos[0])
+		return 2
+	}
+	paths, err := findSpecs(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "actrepro reproduce:", err)
+		return 2
+	}
+	paths, err = orderByDepends(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, "actrepro reproduce:", err)
+		return 2
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	var failed []string
+	worst := 0
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			failed = append(failed, p+": not run (interrupted)")
+			worst = 1
+			continue
+		}
+		fmt.Fprintf(stderr, "== %s (scale %s)\n", p, *rf.scale)
+		rep, err := harness.Run(ctx, p, rf.options(stderr))
+		code := finishRun(rep, err, io.Discard, stderr)
+		if rep != nil && rep.TableMD != "" {
+			fmt.Fprintf(stdout, "%s -> %s\n", p, rep.TableMD)
+		}
+		if code != 0 {
+			msg := "failed"
+			if err != nil {
+				msg = strings.SplitN(err.Error(), "\n", 2)[0]
+			}
+			failed = append(failed, p+": "+msg)
+			worst = max(worst, code)
+		}
+	}
+	fmt.Fprintf(stdout, "reproduce: %d specs, %d ok, %d failed\n", len(paths), len(paths)-len(failed), len(failed))
+	for _, f := range failed {
+		fmt.Fprintln(stderr, "FAILED", f)
+	}
+	if len(failed) > 0 {
+		return max(worst, 1)
+	}
+	return 0
+}
+
+// runPlan prints the points of a spec at a scale and whether each has a record.
+func runPlan(specPath string, rf runFlags, stdout, stderr io.Writer) int {
+	s, _, points, err := harness.Prepare(specPath, *rf.scale)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	dir := results.Dir(*rf.out, s.Experiment.ID, *rf.scale)
+	todo := 0
+	for _, p := range points {
+		state := "cached"
+		if *rf.force || !results.Exists(dir, p.Hash) {
+			state = "to run"
+			todo++
+		}
+		fmt.Fprintf(stdout, "%s  %-6s  %s\n", p.Hash, state, p.Label)
+	}
+	fmt.Fprintf(stdout, "%s at scale %s: %d points, %d to run, records in %s\n", s.Experiment.ID, *rf.scale, len(points), todo, dir)
+	return 0
+}
+
+// orderByDepends orders spec paths so that every spec comes after the
+// experiments it depends on ([experiment] depends), keeping the sorted
+// order otherwise. Specs that do not load keep their place (reproduce
+// reports their error when it reaches them).
+func orderByDepends(paths []string) ([]string, error) {
+	idOf := map[string]string{}   // path -> id
+	pathOf := map[string]string{} // id -> path
+	deps := map[string][]string{} // path -> paths it depends on
+	for _, p := range paths {
+		if s, err := spec.Load(p); err == nil {
+			idOf[p] = s.Experiment.ID
+			pathOf[s.Experiment.ID] = p
+		}
+	}
+	for _, p := range paths {
+		if _, ok := idOf[p]; !ok {
+			continue
+		}
+		s, _ := spec.Load(p)
+		for _, d := range s.Experiment.Depends {
+			dp, ok := pathOf[d]
+			if !ok {
+				return nil, fmt.Errorf("%s: experiment.depends names %q, which no spec under the directory has", p, d)
+			}
+			deps[p] = append(deps[p], dp)
+		}
+	}
+	var out []string
+	state := map[string]int{} // 0 new, 1 visiting, 2 done
+	var visit func(p string, chain []string) error
+	visit = func(p string, chain []string) error {
+		switch state[p] {
+		case 1:
+			return fmt.Errorf("experiment.depends forms a cycle: %s", strings.Join(append(chain, p), " -> "))
+		case 2:
+			return nil
+		}
+		state[p] = 1
+		for _, d := range deps[p] {
+			if err := visit(d, append(chain, p)); err != nil {
+				return err
+			}
+		}
+		state[p] = 2
+		out = append(out, p)
+		return nil
+	}
+	for _, p := range paths {
+		if err := visit(p, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,261 @@
+package convlstm
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
+)
+
+// Recurrent activations of the ConvLSTM gates i, f and o.
+const (
+	// ActivationHardSigmoid is tf.keras 2.x's ConvLSTM2D default, clip(0.2x+0.5, 0, 1):
+	// the authors' code derives from a 2021 tf.keras tutorial.
+	ActivationHardSigmoid = "hard_sigmoid"
+	// ActivationSigmoid is Keras 3's ConvLSTM2D default.
+	ActivationSigmoid = "sigmoid"
+)
+
+// Config holds the ConvLSTM hyperparameters. DefaultConfig returns the
+// values of the paper's Figure 1 table.
+type Config struct {
+	Frames, Height, Width, Channels int // input video: 20 x 64 x 64 x 3
+	Classes                         int // 4 (WalkingWithDog, TaiChi, Swing, HorseRace)
+
+	// Filters of the successive ConvLSTM2D layers: 4, 8, 14, 16 (Figure 1
+	// table; the prose of section 5.1 lists only 4, 8, 14).
+	Filters []int
+	Kernel  int // 3 (3x3 kernels)
+
+	// Dropout is the rate of the TimeDistributed(Dropout) after every pooling
+	// but the last (section 5.1: 0.2).
+	Dropout float64
+	// RecurrentDropout is the ConvLSTM2D recurrent_dropout (0.2 in the
+	// authors' code). One mask per sequence is shared by the four gates
+	// (Keras 3 behaviour; tf.keras 2.x drew one mask per gate).
+	RecurrentDropout float64
+	// RecurrentActivation is ActivationHardSigmoid (default, tf.keras 2.x) or ActivationSigmoid.
+	RecurrentActivation string
+}
+
+// DefaultConfig is the architecture of the paper's Figure 1 table.
+func DefaultConfig() Config {
+	return Config{
+		Frames: 20, Height: 64, Width: 64, Channels: 3, Classes: 4,
+		Filters: []int{4, 8, 14, 16}, Kernel: 3,
+		Dropout: 0.2, RecurrentDropout: 0.2,
+		RecurrentActivation: ActivationHardSigmoid,
+	}
+}
+
+// Validate reports the first invalid field by name.
+func (c Config) Validate() error {
+	switch {
+	case c.Frames < 1 || c.Height < 1 || c.Width < 1 || c.Channels < 1:
+		return fmt.Errorf("convlstm: input shape %dx%dx%dx%d must be positive", c.Frames, c.Height, c.Width, c.Channels)
+	case c.Classes < 2:
+		return fmt.Errorf("convlstm: Classes=%d, need at least 2", c.Classes)
+	case len(c.Filters) == 0:
+		return fmt.Errorf("convlstm: Filters is empty")
+	case c.Kernel < 1:
+		return fmt.Errorf("convlstm: Kernel=%d must be positive", c.Kernel)
+	case c.Dropout < 0 || c.Dropout >= 1:
+		return fmt.Errorf("convlstm: Dropout=%g must be in [0,1)", c.Dropout)
+	case c.RecurrentDropout < 0 || c.RecurrentDropout >= 1:
+		return fmt.Errorf("convlstm: RecurrentDropout=%g must be in [0,1)", c.RecurrentDropout)
+	case c.RecurrentActivation != ActivationHardSigmoid && c.RecurrentActivation != ActivationSigmoid:
+		return fmt.Errorf("convlstm: RecurrentActivation=%q, want %q or %q", c.RecurrentActivation, ActivationHardSigmoid, ActivationSigmoid)
+	}
+	for i, f := range c.Filters {
+		if f < 1 {
+			return fmt.Errorf("convlstm: Filters[%d]=%d must be positive", i, f)
+		}
+	}
+	h, w := c.Height, c.Width
+	for i := range c.Filters {
+		h, w = h-c.Kernel+1, w-c.Kernel+1
+		if h < 1 || w < 1 {
+			return fmt.Errorf("convlstm: input %dx%d too small for ConvLSTM2D layer %d", c.Height, c.Width, i)
+		}
+		h, w = (h+1)/2, (w+1)/2
+	}
+	return nil
+}
+
+// LayerSummary is one row of a Keras model.summary() table.
+type LayerSummary struct {
+	Name, Type string
+	Shape      []int // output shape without the batch axis
+	Params     int   // trainable parameters of the layer
+}
+
+// String formats the row as the paper's tables: "name (Type)	(None, ...)	1,024".
+func (l LayerSummary) String() string {
+	s := "(None"
+	for _, d := range l.Shape {
+		s += fmt.Sprintf(", %d", d)
+	}
+	return fmt.Sprintf("%s (%s)\t%s)\t%s", l.Name, l.Type, s, commas(l.Params))
+}
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// Model returns the class logits [batch, Classes] of videos shaped
+// [batch, Frames, Height, Width, Channels] with values in [0, 1]. The
+// softmax of the paper's Dense layer is left to the loss (categorical
+// cross-entropy on logits), so probabilities are Softmax(logits).
+func Model(ctx *context.Context, cfg Config, videos *Node) *Node {
+	return Build(ctx, cfg, videos, nil)
+}
+
+// Build is Model with an optional record callback that receives each
+// layer's summary row in order (used by Summarize).
+func Build(ctx *context.Context, cfg Config, videos *Node, record func(LayerSummary)) *Node {
+	ctx = ctx.In("convlstm").WithInitializer(initializers.GlorotUniformFn(ctx))
+	if record == nil {
+		record = func(LayerSummary) {}
+	}
+	suffix := func(i int) string {
+		if i == 0 {
+			return ""
+		}
+		return fmt.Sprintf("_%d", i)
+	}
+	x := videos
+	for i, f := range cfg.Filters {
+		before := TrainableParams(ctx)
+		name := "conv_lstm2d" + suffix(i)
+		x = ConvLSTM2D(ctx.In(name), x, f, cfg.Kernel, cfg.RecurrentDropout, cfg.RecurrentActivation)
+		record(LayerSummary{name, "ConvLSTM2D", x.Shape().Dimensions[1:], TrainableParams(ctx) - before})
+		x = MaxPool3DSpatial(x)
+		record(LayerSummary{"max_pooling3d" + suffix(i), "MaxPooling3D", x.Shape().Dimensions[1:], 0})
+		if i < len(cfg.Filters)-1 {
+			x = layers.DropoutStatic(ctx, x, cfg.Dropout)
+			record(LayerSummary{"time_distributed" + suffix(i), "TimeDistributed", x.Shape().Dimensions[1:], 0})
+		}
+	}
+	batch := x.Shape().Dimensions[0]
+	x = Reshape(x, batch, -1)
+	record(LayerSummary{"flatten", "Flatten", x.Shape().Dimensions[1:], 0})
+	before := TrainableParams(ctx)
+	x = DenseKeras(ctx.In("dense"), x, cfg.Classes)
+	record(LayerSummary{"dense", "Dense", x.Shape().Dimensions[1:], TrainableParams(ctx) - before})
+	return x
+}
+
+// TrainableParams counts the trainable scalars of all variables in ctx.
+func TrainableParams(ctx *context.Context) int {
+	n := 0
+	for v := range ctx.IterVariables() {
+		if v.Trainable {
+			n += v.Shape().Size()
+		}
+	}
+	return n
+}
+
+// DenseKeras is Keras's Dense without activation: x·kernel + bias with
+// kernel [in, units] and bias [units].
+func DenseKeras(ctx *context.Context, x *Node, units int) *Node {
+	g := x.Graph()
+	in := x.Shape().Dimensions[x.Rank()-1]
+	kernel := ctx.VariableWithShape("kernel", shapes.Make(x.DType(), in, units)).ValueGraph(g)
+	bias := ctx.WithInitializer(initializers.Zero).VariableWithShape("bias", shapes.Make(x.DType(), units)).ValueGraph(g)
+	return Add(Dot(x, kernel), Reshape(bias, 1, units))
+}
+
+// MaxPool3DSpatial is Keras's MaxPooling3D(pool_size=(1, 2, 2),
+// padding="same") on [batch, T, H, W, C]: each frame is pooled 2x2 with
+// stride 2, an odd border padded at the end (TensorFlow's "same" rule),
+// so H becomes ceil(H/2).
+func MaxPool3DSpatial(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, t, h, w, c := d[0], d[1], d[2], d[3], d[4]
+	frames := Reshape(x, b*t, h, w, c)
+	pooled := MaxPool(frames).Window(2).Strides(2).PaddingPerDim([][2]int{{0, h % 2}, {0, w % 2}}).Done()
+	pd := pooled.Shape().Dimensions
+	return Reshape(pooled, b, t, pd[1], pd[2], c)
+}
+
+// ConvLSTM2D is Keras's ConvLSTM2D(filters, (k, k), padding="valid",
+// activation="tanh", return_sequences=True) on x [batch, T, H, W, Cin],
+// returning [batch, T, H-k+1, W-k+1, filters]. Its variables, in ctx, are
+// "kernel" [k, k, Cin, 4F], "recurrent_kernel" [k, k, F, 4F] and "bias"
+// [4F] (forget block initialised to 1, Keras's unit_forget_bias), gate
+// blocks in Keras's order i, f, c, o. For each frame t (Shi et al. 2015,
+// eq. 3, without the peephole terms, as Keras):
+//
+//	z_t = W * x_t + U * h_{t-1} + b           (* is convolution; U with same padding)
+//	i_t = σ(z_i),  f_t = σ(z_f),  o_t = σ(z_o)
+//	c_t = f_t ⊙ c_{t-1} + i_t ⊙ tanh(z_c)
+//	h_t = o_t ⊙ tanh(c_t)
+//
+// σ is recurrentActivation. With recurrentDropout > 0 and ctx training,
+// h_{t-1} is multiplied by a dropout mask drawn once per sequence.
+func ConvLSTM2D(ctx *context.Context, x *Node, filters, kernel int, recurrentDropout float64, recurrentActivation string) *Node {
+	g := x.Graph()
+	dt := x.DType()
+	d := x.Shape().Dimensions
+	b, t, h, w, cin := d[0], d[1], d[2], d[3], d[4]
+	f := filters
+
+	wVar := ctx.VariableWithShape("kernel", shapes.Make(dt, kernel, kernel, cin, 4*f))
+	uVar := ctx.VariableWithShape("recurrent_kernel", shapes.Make(dt, kernel, kernel, f, 4*f))
+	biasInit := make([]float32, 4*f)
+	for j := f; j < 2*f; j++ {
+		biasInit[j] = 1 // unit_forget_bias
+	}
+	bVar := ctx.VariableWithValue("bias", biasInit)
+	W, U, bias := wVar.ValueGraph(g), uVar.ValueGraph(g), ConvertDType(bVar.ValueGraph(g), dt)
+
+	// The input convolution of all frames at once (the W * x_t term).
+	zx := Conv2D(Reshape(x, b*t, h, w, cin), W, false)
+	zx = Add(zx, Reshape(bias, 1, 1, 1, 4*f))
+	oh, ow := zx.Shape().Dimensions[1], zx.Shape().Dimensions[2]
+	zx = Reshape(zx, b, t, oh, ow, 4*f)
+
+	var mask *Node
+	if recurrentDropout > 0 && ctx.IsTraining(g) {
+		rnd := ctx.RandomUniform(g, shapes.Make(dt, b, oh, ow, f))
+		keep := Scalar(g, dt, 1/(1-recurrentDropout))
+		mask = Where(LessOrEqual(rnd, Scalar(g, dt, recurrentDropout)), ZerosLike(rnd), BroadcastToDims(keep, b, oh, ow, f))
+	}
+	gate := func(z *Node) *Node {
+		if recurrentActivation == ActivationSigmoid {
+			return Sigmoid(z)
+		}
+		return ClipScalar(AddScalar(MulScalar(z, 0.2), 0.5), 0, 1)
+	}
+
+	var hPrev, cPrev *Node
+	outs := make([]*Node, t)
+	for step := 0; step < t; step++ {
+		z := Reshape(SliceAxis(zx, 1, AxisElem(step)), b, oh, ow, 4*f)
+		if hPrev != nil { // h_0 = 0: the recurrent term vanishes at the first frame.
+			hr := hPrev
+			if mask != nil {
+				hr = Mul(hr, mask)
+			}
+			z = Add(z, Conv2D(hr, U, true))
+		}
+		parts := Split(z, -1, 4)
+		i, fg, cc, o := gate(parts[0]), gate(parts[1]), Tanh(parts[2]), gate(parts[3])
+		c := Mul(i, cc)
+		if cPrev != nil {
+			c = Add(Mul(fg, cPrev), c)
+		}
+		hPrev = Mul(o, Tanh(c))
+		cPrev = c
+		outs[step] = hPrev
+	}
+	return Stack(outs, 1)
+}

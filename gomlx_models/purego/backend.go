@@ -1,0 +1,88 @@
+package purego
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+)
+
+// Backend is the "purego" backend: simplego executing ops one at a time (each op still uses
+// all cores inside), with the missing ops supplied by [Builder].
+type Backend struct {
+	backends.Backend // the wrapped simplego backend: buffers and devices pass through.
+	config           string
+	caps             backends.Capabilities
+}
+
+// SuppliedOps lists the ops purego adds to simplego v0.25.0. SelectAndScatterSum has no
+// method in backends.Builder v0.25.0 (it is deprecated upstream and GoMLX differentiates sum
+// pooling with Pad+ReduceWindow); purego still offers it as Builder.SelectAndScatterSum.
+var SuppliedOps = []backends.OpType{
+	backends.OpTypePad,
+	backends.OpTypeReverse,
+	backends.OpTypeDynamicSlice,
+	backends.OpTypeDynamicUpdateSlice,
+	backends.OpTypeSelectAndScatterMax,
+	backends.OpTypeSelectAndScatterMin,
+	backends.OpTypeSelectAndScatterSum,
+}
+
+// newPureGo builds the backend. opts are simplego's options ("parallelism=N",
+// "dotgeneral_small", "dotgeneral_large"), comma separated; "ops_sequential" is always on and
+// "ops_parallel" is refused, because simplego's parallel op executor can deadlock (a task
+// running a large DotGeneral waits for pool workers held by tasks doing the same).
+func newPureGo(opts string) (backends.Backend, error) {
+	var keep []string
+	for _, part := range strings.Split(opts, ",") {
+		part = strings.TrimSpace(part)
+		key, _, _ := strings.Cut(part, "=")
+		switch key {
+		case "", "ops_sequential":
+		case "ops_parallel":
+			return nil, fmt.Errorf("purego backend option %q refused: simplego's parallel op executor can deadlock "+
+				"(use backend \"go:ops_parallel\" to get it anyway)", part)
+		default:
+			keep = append(keep, part)
+		}
+	}
+	keep = append(keep, "ops_sequential")
+	inner, err := simplego.New(strings.Join(keep, ","))
+	if err != nil {
+		return nil, fmt.Errorf("purego backend config %q: %w", opts, err)
+	}
+	caps := inner.Capabilities().Clone()
+	for _, op := range SuppliedOps {
+		caps.Operations[op] = true
+	}
+	return &Backend{Backend: inner, config: opts, caps: caps}, nil
+}
+
+// Name implements backends.Backend.
+func (b *Backend) Name() string {
+	return "PureGo (purego: simplego + missing ops, sequential executor)"
+}
+
+// String implements backends.Backend: the name to use in GOMLX_BACKEND.
+func (b *Backend) String() string { return Name }
+
+// Description implements backends.Backend.
+func (b *Backend) Description() string {
+	return "GoMLX simplego backend, ops executed sequentially (no deadlock), with Pad, Reverse, " +
+		"DynamicSlice, DynamicUpdateSlice and SelectAndScatter supplied by actrepro"
+}
+
+// Capabilities implements backends.Backend: simplego's plus [SuppliedOps].
+func (b *Backend) Capabilities() backends.Capabilities { return b.caps }
+
+// Builder implements backends.Backend.
+func (b *Backend) Builder(name string) backends.Builder {
+	return &Builder{Builder: b.Backend.Builder(name)}
+}
+
+// Builder wraps simplego's builder and supplies the ops it lacks, each as a composition of ops
+// simplego implements. Every other method (and Compile) is simplego's.
+type Builder struct {
+	backends.Builder
+}

@@ -1,0 +1,22 @@
+// Package purego makes GoMLX's embedded pure-Go backend able to train this project's models.
+//
+// Importing it (blank import is enough) does three things:
+//
+//   - registers a GoMLX backend named "purego" (see [New]) that wraps simplego ("go") in its
+//     ops_sequential executor mode, the mode that cannot deadlock, and supplies the ops simplego
+//     v0.25.0 lacks: Pad (edge, negative edge and interior), Reverse, DynamicSlice,
+//     DynamicUpdateSlice, SelectAndScatterMax/Min (and an extra SelectAndScatterSum), each built
+//     from ops simplego already executes (Slice, Concatenate, Reshape, Broadcast, Gather,
+//     ScatterSum, Where, ReduceMax...). With them the gradients of convolutions, pooling, Slice
+//     and GoMLX's LSTM work;
+//   - replaces the gradient of DotGeneral in graph.VJPRegistration with one built from two
+//     DotGenerals (matrix products) instead of GoMLX's broadcast-multiply-and-reduce, which
+//     simplego executes literally at a huge cost in time and memory (see [DotGeneralVJP]);
+//   - makes "purego" GoMLX's default backend (backends.DefaultConfig), so the choice of backend
+//     is, in order: an explicit --backend flag or spec field, $GOMLX_BACKEND, then "purego"
+//     (see [Resolve]).
+//
+// The GPU path is "xla:cuda" (or "stablehlo:cuda") with gopjrt v0.10.0's PJRT CUDA plugin;
+// when the plugin or the backend is missing [New] returns an error saying what to install and
+// how to fall back, never a panic.
+package purego

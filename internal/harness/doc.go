@@ -1,0 +1,10 @@
+// Package harness runs an experiment spec: it expands the spec's sweep at
+// a scale, validates every point with its task before running any, skips
+// points whose record already exists (the cache, which is also how an
+// interrupted sweep resumes), runs the others through the registered
+// runner.Task, writes one record per point with its provenance, and
+// renders the spec's tables next to the records.
+//
+// Failures of single points do not stop the sweep: the other points run,
+// and Run returns an error naming every failed point.
+package harness

@@ -1,0 +1,394 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/actrepro/actrepro/internal/results"
+	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/spec"
+	"github.com/actrepro/actrepro/internal/table"
+)
+
+// DefaultBackend is used when neither the --backend flag, the spec's
+// [experiment] backend nor $GOMLX_BACKEND names one.
+const DefaultBackend = "purego"
+
+// Options configure Run.
+type Options struct {
+	Scale    string          // "smoke" (default) or "full" or another scale of the spec
+	Backend  string          // explicit backend; see ResolveBackend
+	DataRoot string          // root of real data; default $ACTREPRO_DATA
+	OutDir   string          // results root; default "results"
+	Force    bool            // recompute points that already have a record
+	Progress runner.Progress // nil: no progress output
+	// Now is the clock for records' start and end times; default time.Now.
+	Now func() time.Time
+}
+
+// Report says what Run did.
+type Report struct {
+	Spec    *spec.Spec
+	Scale   string
+	Backend string
+	Dir     string           // results/<experiment>/<scale>
+	Points  int              // points in the sweep at this scale
+	Ran     int              // points run now
+	Cached  int              // points whose record already existed
+	Failed  []PointError     // points that failed
+	Records []results.Record // one per finished point, in sweep order
+	Tables  []*table.Table   // the spec's tables, rendered from Records
+	TableMD string           // path of the written table.md
+}
+
+// PointError is one failed point.
+type PointError struct {
+	Label string
+	Hash  string
+	Err   error
+}
+
+func (e PointError) Error() string { return fmt.Sprintf("point %s [%s]: %v", e.Label, e.Hash, e.Err) }
+
+// Versioned is implemented by tasks whose code version should be part of
+// every point's hash: bumping it invalidates their cached records.
+type Versioned interface {
+	Version() string
+}
+
+// Noter and Labeler are optional extensions of runner.Progress that the
+// harness uses when present (progress.Bar implements both).
+type (
+	Noter   interface{ Note(msg string) }
+	Labeler interface{ Label(label string) }
+)
+
+// ResolveBackend picks the backend: the explicit flag value, else the
+// spec's default, else $GOMLX_BACKEND, else DefaultBackend.
+func ResolveBackend(explicit, specDefault string) string {
+	for _, b := range []string{explicit, specDefault, os.Getenv("GOMLX_BACKEND")} {
+		if b != "" {
+			return b
+		}
+	}
+	return DefaultBackend
+}
+
+// Prepare loads a spec, finds its task and expands and validates every
+// point at scale, without running anything. Validation errors name the
+// spec's file and line.
+func Prepare(specPath, scale string) (*spec.Spec, runner.Task, []runner.Point, error) {
+	s, err := spec.Load(specPath)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	task, err := runner.Lookup(s.Experiment.Task)
+	if err != nil {
+		return s, nil, nil, &spec.Error{File: s.Path, Line: s.Line("experiment.task"), Key: "experiment.task",
+			Msg: fmt.Sprintf("%v; a task package registers itself in init and is imported by internal/tasks/tasks.go", err)}
+	}
+	version := ""
+	if v, ok := task.(Versioned); ok {
+		version = v.Version()
+	}
+	points, err := s.Expand(scale, version)
+	if err != nil {
+		return s, task, nil, err
+	}
+	// Report each distinct problem once, with the first point that has it.
+	var errs []error
+	seen := map[string]int{}
+	var order []string
+	for _, p := range points {
+		if err := validate(task, p); err != nil {
+			k := s.Locate(runner.Point{Scale: p.Scale}, err).Error()
+			if _, dup := seen[k]; !dup {
+				order = append(order, k)
+				errs = append(errs, s.Locate(p, err))
+			}
+			seen[k]++
+		}
+	}
+	for i, k := range order {
+		if n := seen[k]; n > 1 {
+			errs[i] = fmt.Errorf("%w (and %d more points)", errs[i], n-1)
+		}
+	}
+	if len(errs) > 0 {
+		return s, task, points, errors.Join(errs...)
+	}
+	return s, task, points, nil
+}
+
+func validate(task runner.Task, p runner.Point) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("task Validate panicked (a bug in the task): %v", r)
+		}
+	}()
+	return task.Validate(p)
+}
+
+// Run runs the spec at opts.Scale. It returns a Report even on error (when
+// the spec loaded), so callers can show what did finish.
+func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
+	if opts.Scale == "" {
+		opts.Scale = "smoke"
+	}
+	if opts.OutDir == "" {
+		opts.OutDir = "results"
+	}
+	if opts.DataRoot == "" {
+		opts.DataRoot = os.Getenv("ACTREPRO_DATA")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	prog := opts.Progress
+	if prog == nil {
+		prog = runner.Discard
+	}
+	note := func(format string, args ...any) {
+		if n, ok := prog.(Noter); ok {
+			n.Note(fmt.Sprintf(format, args...))
+		}
+	}
+	s, task, points, err := Prepare(specPath, opts.Scale)
+	if err != nil {
+		if s == nil {
+			return nil, err
+		}
+		return &Report{Spec: s, Scale: opts.Scale}, err
+	}
+	rep := &Report{
+		Spec:    s,
+		Scale:   opts.Scale,
+		Backend: ResolveBackend(opts.Backend, s.Experiment.Backend),
+		Dir:     results.Dir(opts.OutDir, s.Experiment.ID, opts.Scale),
+		Points:  len(points),
+	}
+	unlock, err := results.Lock(rep.Dir)
+	if err != nil {
+		return rep, err
+	}
+	defer unlock()
+	if n := results.CleanTemp(rep.Dir); n > 0 {
+		note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
+	}
+	commit, dirty := results.GitCommit(filepath.Dir(specPath))
+
+	ctx = results.WithRoot(ctx, opts.OutDir)
+	prog.Start(s.Experiment.ID+" "+opts.Scale, len(points))
+	for i, p := range points {
+		if err := ctx.Err(); err != nil {
+			prog.Finish()
+			return rep, fmt.Errorf("%s: interrupted after %d of %d points: %w", s.Path, i, len(points), err)
+		}
+		if l, ok := prog.(Labeler); ok {
+			l.Label(p.Label)
+		}
+		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
+			r, err := results.Read(results.Path(rep.Dir, p.Hash))
+			if err == nil {
+				rep.Cached++
+				rep.Records = append(rep.Records, *r)
+				note("cached  %s", p.Label)
+				prog.Step(i+1, nil)
+				continue
+			}
+			note("re-running %s: its record is unreadable (%v)", p.Label, err)
+		}
+		rec, err := runPoint(ctx, s, task, p, opts, rep.Backend, prog)
+		if err != nil {
+			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
+			note("FAILED  %s: %v", p.Label, err)
+			prog.Step(i+1, nil)
+			continue
+		}
+		rec.Commit, rec.Dirty = commit, dirty
+		if err := results.Write(rep.Dir, rec); err != nil {
+			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
+			note("FAILED  %s: %v", p.Label, err)
+			prog.Step(i+1, nil)
+			continue
+		}
+		rep.Ran++
+		rep.Records = append(rep.Records, *rec)
+		note("done    %s (%.1fs)%s", p.Label, rec.Seconds, metricsText(rec.Metrics))
+		prog.Step(i+1, rec.Metrics)
+	}
+	prog.Finish()
+
+	if err := rep.writeTables(points); err != nil {
+		return rep, err
+	}
+	if len(rep.Failed) > 0 {
+		errs := []error{fmt.Errorf("%s: %d of %d points failed", s.Path, len(rep.Failed), len(points))}
+		for _, f := range rep.Failed {
+			errs = append(errs, f)
+		}
+		return rep, errors.Join(errs...)
+	}
+	return rep, nil
+}
+
+func metricsText(m map[string]float64) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(m) {
+		fmt.Fprintf(&b, " %s=%.4g", k, m[k])
+	}
+	return b.String()
+}
+
+func sortedKeys(m map[string]float64) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// seedOf is the point's train.seed, or 0.
+func seedOf(p runner.Point) int64 {
+	if v, ok := spec.GetPath(p.Config, "train.seed"); ok {
+		if i, ok := v.(int64); ok {
+			return i
+		}
+	}
+	return 0
+}
+
+func runPoint(ctx context.Context, s *spec.Spec, task runner.Task, p runner.Point, opts Options, backend string, prog runner.Progress) (rec *results.Record, err error) {
+	env := runner.Env{Backend: backend, DataRoot: opts.DataRoot, Seed: seedOf(p), Progress: prog}
+	start := opts.Now()
+	var out runner.Outcome
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("task %s panicked: %v\n%s", s.Experiment.Task, r, firstLines(debug.Stack(), 12))
+			}
+		}()
+		out, err = task.Run(ctx, p, env)
+	}()
+	if err != nil {
+		return nil, err
+	}
+	end := opts.Now()
+	want, _ := spec.GetPath(p.Config, "data.source")
+	source := out.DataSource
+	if source == "" {
+		source = fmt.Sprint(want)
+	} else if source != want {
+		return nil, fmt.Errorf("task reports data source %q but the spec asks for %q", source, want)
+	}
+	if len(out.Metrics) == 0 {
+		return nil, errors.New("task returned no metrics")
+	}
+	return &results.Record{
+		Experiment:      s.Experiment.ID,
+		Paper:           s.Experiment.Paper,
+		Table:           s.Experiment.Table,
+		Task:            s.Experiment.Task,
+		Spec:            s.Path,
+		SpecSHA256:      s.SHA256,
+		Hash:            p.Hash,
+		Scale:           p.Scale,
+		Label:           p.Label,
+		Axes:            p.Axes,
+		Config:          p.Config,
+		DataSource:      source,
+		DataFingerprint: out.DataFingerprint,
+		Backend:         backend,
+		Seed:            env.Seed,
+		Start:           start.UTC(),
+		End:             end.UTC(),
+		Seconds:         end.Sub(start).Seconds(),
+		Metrics:         out.Metrics,
+		Curves:          out.Curves,
+		Params:          out.Params,
+		Notes:           out.Notes,
+		Extra:           out.Extra,
+		GoVersion:       runtime.Version(),
+		OS:              runtime.GOOS,
+		Arch:            runtime.GOARCH,
+		Cores:           runtime.NumCPU(),
+	}, nil
+}
+
+func firstLines(b []byte, n int) string {
+	lines := bytes.SplitN(b, []byte("\n"), n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// writeTables renders every table of the spec from the records of the
+// current points into Dir/table.md.
+func (rep *Report) writeTables(points []runner.Point) error {
+	hashes := map[string]bool{}
+	for _, p := range points {
+		hashes[p.Hash] = true
+	}
+	var md bytes.Buffer
+	for i, t := range rep.Spec.Tables {
+		tb := table.Build(rep.Spec, t, rep.Records, rep.Scale, hashes)
+		rep.Tables = append(rep.Tables, tb)
+		if i > 0 {
+			md.WriteString("\n")
+		}
+		if err := tb.Markdown(&md); err != nil {
+			return err
+		}
+	}
+	if len(rep.Records) == 0 {
+		return nil // nothing measured: leave no table behind
+	}
+	rep.TableMD = filepath.Join(rep.Dir, "table.md")
+	return results.WriteFileAtomic(rep.TableMD, md.Bytes())
+}
+
+// Tables renders the tables of the spec at specPath from the records in
+// dir (see TablesFrom).
+func Tables(specPath, dir, scale string) ([]*table.Table, int, error) {
+	recs, err := results.Load(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	return TablesFrom(specPath, scale, recs)
+}
+
+// TablesFrom renders the tables of the spec at specPath from recs at
+// scale. Records of other hashes (e.g. from an older version of the spec)
+// are left out; the second result counts them.
+func TablesFrom(specPath, scale string, recs []results.Record) ([]*table.Table, int, error) {
+	s, _, points, err := Prepare(specPath, scale)
+	if err != nil {
+		return nil, 0, err
+	}
+	hashes := map[string]bool{}
+	for _, p := range points {
+		hashes[p.Hash] = true
+	}
+	stale := 0
+	for _, r := range recs {
+		if r.Experiment == s.Experiment.ID && r.Scale == scale && !hashes[r.Hash] {
+			stale++
+		}
+	}
+	var out []*table.Table
+	for _, t := range s.Tables {
+		out = append(out, table.Build(s, t, recs, scale, hashes))
+	}
+	return out, stale, nil
+}

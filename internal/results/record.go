@@ -1,0 +1,310 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Kind marks a JSON file as a record; other JSON files under a results
+// directory are ignored by Load.
+const Kind = "actrepro.record"
+
+// Schema is the record layout version.
+const Schema = 1
+
+// Record is one run's result and provenance.
+type Record struct {
+	Kind            string               `json:"kind"`
+	Schema          int                  `json:"schema"`
+	Experiment      string               `json:"experiment"` // spec [experiment] id
+	Paper           string               `json:"paper"`
+	Table           string               `json:"table"`
+	Task            string               `json:"task"`
+	Spec            string               `json:"spec"`        // spec path as run
+	SpecSHA256      string               `json:"spec_sha256"` // hash of the spec file's bytes
+	Hash            string               `json:"hash"`        // point hash: cache key and file name
+	Scale           string               `json:"scale"`
+	Label           string               `json:"label"`
+	Axes            map[string]any       `json:"axes"`
+	Config          map[string]any       `json:"config"`
+	DataSource      string               `json:"data_source"` // "synthetic" or "real"
+	DataFingerprint string               `json:"data_fingerprint"`
+	Backend         string               `json:"backend"`
+	Seed            int64                `json:"seed"`
+	Commit          string               `json:"commit"` // git HEAD at run time, or "unknown"
+	Dirty           bool                 `json:"dirty"`  // the checkout had uncommitted changes
+	Start           time.Time            `json:"start"`
+	End             time.Time            `json:"end"`
+	Seconds         float64              `json:"seconds"`
+	Metrics         map[string]float64   `json:"-"`
+	Curves          map[string][]float64 `json:"-"`
+	Params          int64                `json:"params"`
+	Notes           []string             `json:"notes,omitempty"`
+	Extra           map[string]any       `json:"extra,omitempty"`
+	GoVersion       string               `json:"go_version"`
+	OS              string               `json:"os"`
+	Arch            string               `json:"arch"`
+	Cores           int                  `json:"cores"`
+}
+
+// number is a float64 that survives JSON when it is NaN or infinite
+// (written as the strings "NaN", "+Inf", "-Inf"): a diverged run's NaN loss
+// must be kept as NaN, never turned into 0 or dropped.
+type number float64
+
+func (n number) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	switch {
+	case math.IsNaN(f):
+		return []byte(`"NaN"`), nil
+	case math.IsInf(f, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(f, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return json.Marshal(f)
+}
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*n = number(math.NaN())
+	case `"+Inf"`:
+		*n = number(math.Inf(1))
+	case `"-Inf"`:
+		*n = number(math.Inf(-1))
+	default:
+		var f float64
+		if err := json.Unmarshal(b, &f); err != nil {
+			return err
+		}
+		*n = number(f)
+	}
+	return nil
+}
+
+type recordAlias Record
+
+type recordJSON struct {
+	*recordAlias
+	Metrics map[string]number   `json:"metrics"`
+	Curves  map[string][]number `json:"curves"`
+}
+
+// MarshalJSON writes metrics and curves with non-finite values as strings.
+func (r Record) MarshalJSON() ([]byte, error) {
+	out := recordJSON{recordAlias: (*recordAlias)(&r), Metrics: map[string]number{}, Curves: map[string][]number{}}
+	for k, v := range r.Metrics {
+		out.Metrics[k] = number(v)
+	}
+	for k, vs := range r.Curves {
+		c := make([]number, len(vs))
+		for i, v := range vs {
+			c[i] = number(v)
+		}
+		out.Curves[k] = c
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	in := recordJSON{recordAlias: (*recordAlias)(r)}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	r.Metrics = map[string]float64{}
+	for k, v := range in.Metrics {
+		r.Metrics[k] = float64(v)
+	}
+	r.Curves = map[string][]float64{}
+	for k, vs := range in.Curves {
+		c := make([]float64, len(vs))
+		for i, v := range vs {
+			c[i] = float64(v)
+		}
+		r.Curves[k] = c
+	}
+	return nil
+}
+
+// Dir is where the records of one experiment at one scale live.
+func Dir(out, experiment, scale string) string {
+	return filepath.Join(out, experiment, scale)
+}
+
+// Path is the file of the record with hash in dir.
+func Path(dir, hash string) string { return filepath.Join(dir, hash+".json") }
+
+// Exists reports whether dir holds a record for hash.
+func Exists(dir, hash string) bool {
+	st, err := os.Stat(Path(dir, hash))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// Write stores r as dir/<r.Hash>.json atomically: the JSON goes to a hidden
+// temporary file in dir, is synced, then renamed over the final name, and
+// the directory is synced, so a reader (or a resumed sweep) sees either the
+// whole record or none.
+func Write(dir string, r *Record) error {
+	if r.Hash == "" {
+		return errors.New("results: record has no hash")
+	}
+	r.Kind, r.Schema = Kind, Schema
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("results: encoding record %s: %w", r.Hash, err)
+	}
+	return WriteFileAtomic(Path(dir, r.Hash), append(b, '\n'))
+}
+
+// WriteFileAtomic writes data to path through a synced temporary file in
+// the same directory and a rename.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // best effort: some filesystems refuse to sync directories
+		d.Close()
+	}
+	return nil
+}
+
+// CleanTemp removes temporary files left in dir by a killed writer and
+// returns how many it removed.
+func CleanTemp(dir string) int {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	n := 0
+	for _, m := range matches {
+		if os.Remove(m) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Read reads one record file.
+func Read(path string) (*Record, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if r.Kind != Kind {
+		return nil, fmt.Errorf("%s: not an actrepro record (kind %q)", path, r.Kind)
+	}
+	if r.Schema > Schema {
+		return nil, fmt.Errorf("%s: record schema %d is newer than this actrepro (%d)", path, r.Schema, Schema)
+	}
+	return &r, nil
+}
+
+// Load reads every record under dir (recursively), sorted by experiment,
+// scale, label and hash. JSON files that are not records are skipped; a
+// malformed record is an error naming its file. A missing dir is an error.
+func Load(dir string) ([]Record, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, err
+	}
+	var recs []Record
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() || !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var probe struct {
+			Kind string `json:"kind"`
+		}
+		if json.Unmarshal(b, &probe) != nil || probe.Kind != Kind {
+			if probe.Kind == "" && !json.Valid(b) && strings.Contains(string(b), Kind) {
+				return fmt.Errorf("%s: malformed record JSON", path)
+			}
+			return nil
+		}
+		r, err := Read(path)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, *r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(recs, func(i, j int) bool {
+		a, b := recs[i], recs[j]
+		if a.Experiment != b.Experiment {
+			return a.Experiment < b.Experiment
+		}
+		if a.Scale != b.Scale {
+			return a.Scale < b.Scale
+		}
+		if a.Label != b.Label {
+			return a.Label < b.Label
+		}
+		return a.Hash < b.Hash
+	})
+	return recs, nil
+}
+
+// GitCommit returns the commit checked out at dir and whether the work
+// tree has uncommitted changes to tracked files; "unknown" when dir is not
+// in a git checkout or git is absent.
+func GitCommit(dir string) (commit string, dirty bool) {
+	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown", false
+	}
+	commit = strings.TrimSpace(string(out))
+	st, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output()
+	return commit, err == nil && len(strings.TrimSpace(string(st))) > 0
+}

@@ -1,0 +1,117 @@
+package results
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWriteLoadRoundTrip(t *testing.T) {
+	dir := Dir(t.TempDir(), "exp", "smoke")
+	r := &Record{
+		Experiment: "exp", Scale: "smoke", Hash: "0123456789abcdef", Label: "a=1",
+		Metrics: map[string]float64{"acc": 0.75, "loss": math.NaN(), "big": math.Inf(1)},
+		Curves:  map[string][]float64{"train_loss": {1, 0.5, math.Inf(-1)}},
+		Config:  map[string]any{"model": map[string]any{"hidden": 4}},
+		Start:   time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+	}
+	if err := Write(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	// Neighbours Load must skip: a temp file of a killed writer, a non-record JSON, a table.
+	os.WriteFile(filepath.Join(dir, ".x.json.tmp-123"), []byte("{"), 0o644)
+	os.WriteFile(filepath.Join(dir, "other.json"), []byte(`{"hello": 1}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "table.md"), []byte("# t"), 0o644)
+	recs, err := Load(filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 {
+		t.Fatalf("%d records, want 1", len(recs))
+	}
+	g := recs[0]
+	if g.Metrics["acc"] != 0.75 || !math.IsNaN(g.Metrics["loss"]) || !math.IsInf(g.Metrics["big"], 1) {
+		t.Errorf("metrics %v", g.Metrics)
+	}
+	if c := g.Curves["train_loss"]; len(c) != 3 || !math.IsInf(c[2], -1) {
+		t.Errorf("curve %v", c)
+	}
+	if !g.Start.Equal(r.Start) || g.Kind != Kind || g.Schema != Schema {
+		t.Errorf("record %+v", g)
+	}
+	if n := CleanTemp(dir); n != 1 {
+		t.Errorf("CleanTemp removed %d, want 1", n)
+	}
+	if !Exists(dir, r.Hash) || Exists(dir, "nope") {
+		t.Error("Exists")
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name, content, want string
+	}{
+		{"truncated", `{"kind": "actrepro.record", "hash": "x`, "malformed record JSON"},
+		{"newer schema", `{"kind": "actrepro.record", "schema": 99}`, "newer than this actrepro"},
+		{"bad metric", `{"kind": "actrepro.record", "schema": 1, "metrics": {"a": "x"}}`, "r.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "r.json"), []byte(c.content), 0o644)
+			_, err := Load(dir)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "absent")); err == nil {
+		t.Error("missing dir: no error")
+	}
+}
+
+func TestGitCommitOutsideCheckout(t *testing.T) {
+	c, dirty := GitCommit(t.TempDir())
+	if c != "unknown" || dirty {
+		t.Errorf("GitCommit outside a checkout = %q, %v", c, dirty)
+	}
+}
+
+// FuzzRead: any bytes in a record file give a record or an error, never a panic.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"kind": "actrepro.record", "schema": 1, "metrics": {"a": "NaN", "b": 1}, "curves": {"c": [1, "+Inf"]}}`))
+	f.Add([]byte(`{"kind": "actrepro.record"`))
+	f.Add([]byte(``))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "r.json")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Skip(err)
+		}
+		if r, err := Read(p); err == nil && r.Kind != Kind {
+			t.Errorf("accepted a record of kind %q", r.Kind)
+		}
+	})
+}
+
+func TestLock(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// flock locks belong to open file descriptions: a second open in the
+	// same process conflicts just as another process would.
+	if _, err := Lock(dir); err == nil || !strings.Contains(err.Error(), "another actrepro process") {
+		t.Errorf("second lock: %v", err)
+	}
+	unlock()
+	unlock2, err := Lock(dir)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
+	}
+	unlock2()
+}

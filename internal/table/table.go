@@ -1,0 +1,331 @@
+package table
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/actrepro/actrepro/internal/results"
+	"github.com/actrepro/actrepro/internal/spec"
+)
+
+// Table is a rendered comparison, ready for any output format.
+type Table struct {
+	Name       string // spec table name
+	Title      string // e.g. "ARTEMIS Table 1: ablation"
+	Experiment string
+	Scale      string
+	Source     string   // "synthetic", "real", "mixed" or "none"
+	Banner     string   // one line on data source and scale; always shown
+	KeyHeaders []string // short axis names of the row key
+	HasRowID   bool     // the paper numbers its rows (column "paper row")
+	Columns    []spec.Column
+	Rows       []Row
+	Notes      []string // spec, paper and flag notes
+	Provenance []string // backends, commits, fingerprints, record count
+}
+
+// Row is one line of the table.
+type Row struct {
+	Key   []string // formatted axis values, in KeyHeaders order
+	RowID string   // the paper's row number or name, if any
+	Cells []Cell   // one per column
+	Flags []string // e.g. "same settings as paper row 120", "not in the paper"
+	Note  string   // the paper row's note
+}
+
+// Cell is one column of a row.
+type Cell struct {
+	Paper       any     // float64 or string as printed; nil when the paper has none
+	HasMeasured bool    // at least one record has the metric
+	Measured    float64 // mean over N records, times the column's factor
+	SD          float64 // sample standard deviation when N > 1
+	N           int
+	HasDiff     bool
+	Diff        float64 // Measured - Paper
+}
+
+// Build assembles table t of spec s from records (all at one scale).
+// Records whose hash is not a point of the spec at that scale are
+// ignored; pass the output of Expand's hashes through hashes (nil keeps
+// every record of the experiment).
+func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hashes map[string]bool) *Table {
+	out := &Table{Name: t.Name, Experiment: s.Experiment.ID, Scale: scale, Columns: t.Columns}
+	out.Title = fmt.Sprintf("%s %s: %s", s.Experiment.Paper, s.Experiment.Table, t.Title)
+	if t.Name != "table" {
+		out.Title += " [" + t.Name + "]"
+	}
+	shorts := map[string]string{}
+	for _, a := range s.Axes {
+		shorts[a.Name] = a.Short
+	}
+	for _, r := range t.Rows {
+		out.KeyHeaders = append(out.KeyHeaders, shorts[r])
+	}
+	var use []results.Record
+	for _, r := range recs {
+		if r.Experiment == s.Experiment.ID && r.Scale == scale && (hashes == nil || hashes[r.Hash]) {
+			use = append(use, r)
+		}
+	}
+	// Group measured records by row key.
+	groups := map[string]*group{}
+	var order []string
+	keyOf := func(vals map[string]any) (canon string, shown []string, complete bool) {
+		complete = true
+		var parts []string
+		for _, r := range t.Rows {
+			v, ok := vals[r]
+			if !ok {
+				complete = false
+				parts = append(parts, "∅")
+				shown = append(shown, "")
+				continue
+			}
+			parts = append(parts, canonicalKey(v))
+			shown = append(shown, spec.FormatValue(v))
+		}
+		return strings.Join(parts, "\x00"), shown, complete
+	}
+	for _, r := range use {
+		k, shown, _ := keyOf(r.Axes)
+		g, ok := groups[k]
+		if !ok {
+			g = &group{key: shown}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.recs = append(g.recs, r)
+	}
+	// Paper rows, in the paper's order.
+	var prows []spec.PaperRow
+	for _, pr := range s.Paper.Rows {
+		if pr.Table == t.Name {
+			prows = append(prows, pr)
+			if pr.Row != "" {
+				out.HasRowID = true
+			}
+		}
+	}
+	byKey := map[string][]int{}
+	used := map[string]bool{}
+	for i, pr := range prows {
+		k, _, complete := keyOf(pr.Key)
+		if complete {
+			byKey[k] = append(byKey[k], i)
+		}
+	}
+	rowName := func(i int) string {
+		if prows[i].Row != "" {
+			return "paper row " + prows[i].Row
+		}
+		return fmt.Sprintf("paper entry %d", i+1)
+	}
+	dupFlagged := false
+	for i, pr := range prows {
+		k, shown, complete := keyOf(pr.Key)
+		row := Row{Key: shown, RowID: pr.Row, Note: pr.Note}
+		var g *group
+		if complete {
+			g = groups[k]
+			used[k] = true
+			if same := byKey[k]; len(same) > 1 {
+				var others []string
+				for _, j := range same {
+					if j != i {
+						others = append(others, rowName(j))
+					}
+				}
+				row.Flags = append(row.Flags, "DUPLICATE: same settings as "+strings.Join(others, ", ")+"; the measured value is the same run")
+				dupFlagged = true
+			}
+			if g == nil {
+				row.Flags = append(row.Flags, "not run")
+			}
+		} else if len(t.Rows) > 0 {
+			row.Flags = append(row.Flags, "paper only (not part of this sweep)")
+		}
+		row.Cells = cells(t.Columns, pr.Values, g)
+		out.Rows = append(out.Rows, row)
+	}
+	for _, k := range order {
+		if used[k] {
+			continue
+		}
+		g := groups[k]
+		row := Row{Key: g.key, Cells: cells(t.Columns, nil, g)}
+		if len(prows) > 0 {
+			row.Flags = append(row.Flags, "MISSING FROM PAPER: the paper's table has no row with these settings")
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	if dupFlagged {
+		out.Notes = append(out.Notes, "Rows flagged DUPLICATE: the paper prints the same settings more than once; the values are transcribed as printed and not reassigned.")
+	}
+	// Banner and provenance.
+	sources := map[string]bool{}
+	datasets := map[string]bool{}
+	backends := map[string]bool{}
+	commits := map[string]bool{}
+	prints := map[string]bool{}
+	var recNotes []string
+	seenNote := map[string]bool{}
+	for _, r := range use {
+		sources[r.DataSource] = true
+		if ds, ok := spec.GetPath(r.Config, "data.dataset"); ok {
+			datasets[fmt.Sprint(ds)] = true
+		}
+		backends[r.Backend] = true
+		c := r.Commit
+		if r.Dirty {
+			c += " (dirty)"
+		}
+		commits[c] = true
+		if r.DataFingerprint != "" {
+			prints[r.DataFingerprint] = true
+		}
+		for _, n := range r.Notes {
+			if !seenNote[n] {
+				seenNote[n] = true
+				recNotes = append(recNotes, n)
+			}
+		}
+	}
+	ds := strings.Join(keys(datasets), ", ")
+	switch {
+	case len(use) == 0:
+		out.Source = "none"
+		out.Banner = "NO MEASUREMENTS: nothing has been run for this table at this scale; only the paper's numbers are shown."
+	case len(sources) > 1:
+		out.Source = "mixed"
+		out.Banner = fmt.Sprintf("MIXED DATA SOURCES (%s): some measured values come from SYNTHETIC data and do NOT reproduce the paper's numbers; check each record.", strings.Join(keys(sources), ", "))
+	case sources["synthetic"]:
+		out.Source = "synthetic"
+		out.Banner = fmt.Sprintf("SYNTHETIC DATA: measured values come from a synthetic twin (%s), not from the paper's data. They test the pipeline; they do NOT reproduce the paper's numbers.", ds)
+	case sources["real"]:
+		out.Source = "real"
+		out.Banner = fmt.Sprintf("Real data (%s). Measured values are real measurements on that data.", ds)
+	default:
+		out.Source = strings.Join(keys(sources), ", ")
+		out.Banner = fmt.Sprintf("UNKNOWN DATA SOURCE %q: treat the measured values as unverified.", out.Source)
+	}
+	if scale != "full" {
+		out.Banner += fmt.Sprintf(" Scale %q: shrunken models and schedules, not the paper's protocol.", scale)
+	}
+	if s.Experiment.Note != "" {
+		out.Notes = append(out.Notes, s.Experiment.Note)
+	}
+	if t.Note != "" {
+		out.Notes = append(out.Notes, t.Note)
+	}
+	if s.Paper.Source != "" {
+		n := "Paper values: " + s.Paper.Source + "."
+		if s.Paper.Note != "" {
+			n += " " + s.Paper.Note
+		}
+		out.Notes = append(out.Notes, n)
+	}
+	byFactor := map[float64][]string{}
+	var factors []float64
+	for _, c := range t.Columns {
+		if c.Note != "" {
+			out.Notes = append(out.Notes, c.Label+": "+c.Note)
+		}
+		if c.Measured != "" && c.Factor != 1 {
+			if byFactor[c.Factor] == nil {
+				factors = append(factors, c.Factor)
+			}
+			byFactor[c.Factor] = append(byFactor[c.Factor], fmt.Sprintf("%s (%s)", c.Label, c.Measured))
+		}
+	}
+	for _, f := range factors {
+		out.Notes = append(out.Notes, fmt.Sprintf("Measured metrics multiplied by %g: %s.", f, strings.Join(byFactor[f], ", ")))
+	}
+	out.Notes = append(out.Notes, recNotes...)
+	if len(use) > 0 {
+		out.Provenance = append(out.Provenance,
+			plural(len(use), "run record"),
+			"backend "+strings.Join(keys(backends), ", "),
+			"commit "+strings.Join(keys(commits), ", "))
+		if len(prints) > 0 && len(prints) <= 3 {
+			out.Provenance = append(out.Provenance, "data fingerprint "+strings.Join(keys(prints), ", "))
+		} else if len(prints) > 3 {
+			out.Provenance = append(out.Provenance, fmt.Sprintf("%d data fingerprints", len(prints)))
+		}
+	}
+	return out
+}
+
+func canonicalKey(v any) string {
+	// Records round-trip through JSON (integers become float64), so compare
+	// through spec.Canonical: 1, 1.0 and true are the same key.
+	return spec.Canonical(v)
+}
+
+// group is the records that share a row key.
+type group struct {
+	key  []string
+	recs []results.Record
+}
+
+func cells(cols []spec.Column, paper map[string]any, g *group) []Cell {
+	out := make([]Cell, len(cols))
+	var recs []results.Record
+	if g != nil {
+		recs = g.recs
+	}
+	for i, c := range cols {
+		cell := Cell{}
+		if c.Paper != "" && paper != nil {
+			cell.Paper = paper[c.Paper]
+		}
+		if c.Measured != "" {
+			var xs []float64
+			for _, r := range recs {
+				if v, ok := r.Metrics[c.Measured]; ok {
+					xs = append(xs, v*c.Factor)
+				}
+			}
+			if len(xs) > 0 {
+				cell.HasMeasured, cell.N = true, len(xs)
+				cell.Measured, cell.SD = meanSD(xs)
+			}
+		}
+		if p, ok := cell.Paper.(float64); ok && cell.HasMeasured {
+			cell.HasDiff, cell.Diff = true, cell.Measured-p
+		}
+		out[i] = cell
+	}
+	return out
+}
+
+func meanSD(xs []float64) (mean, sd float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	if len(xs) < 2 {
+		return mean, 0
+	}
+	for _, x := range xs {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(xs)-1))
+}
+
+func keys(m map[string]bool) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

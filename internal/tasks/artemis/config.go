@@ -1,0 +1,219 @@
+package artemis
+
+import (
+	"math"
+
+	model "github.com/actrepro/actrepro/gomlx_models/artemis"
+	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/spec"
+	"github.com/actrepro/actrepro/internal/trainer"
+)
+
+// Data tracks.
+const (
+	TrackSynthetic = "synthetic" // data.SynthAK: seeded twin, real label statistics.
+	TrackAKText    = "ak-text"   // data.LoadAKText: real descriptions and labels, text-only model.
+)
+
+// Data is the [data] section.
+type Data struct {
+	Dataset string `toml:"dataset,required"` // "animalkingdom"
+	Source  string `toml:"source,required"`  // "synthetic" (track synthetic) or "real" (track ak-text)
+	Track   string `toml:"track,required"`   // TrackSynthetic or TrackAKText
+	Seed    int64  `toml:"seed"`             // data seed (generator or subset), independent of train.seed
+
+	// Synthetic track.
+	NTrain     int     `toml:"n_train"`    // clips in train (default 1024)
+	NVal       int     `toml:"n_val"`      // clips in val (default 256)
+	Classes    int     `toml:"classes"`    // K (default 140)
+	Frames     int     `toml:"frames"`     // T video tokens (default 16)
+	VideoDim   int     `toml:"video_dim"`  // D (default 768 full, tiny at smoke)
+	EmbedDim   int     `toml:"embed_dim"`  // E (default 512 full, tiny at smoke)
+	Difficulty float64 `toml:"difficulty"` // noise level in [0,1] (default 0.5)
+
+	// ak-text track.
+	MaxTrain  int    `toml:"max_train"`  // seeded subset of the real train split (0: all 24,004)
+	MaxVal    int    `toml:"max_val"`    // seeded subset of the real val split (0: all 6,096)
+	LabelText string `toml:"label_text"` // class-query text: "name" (authors' code), "description", "name+description"
+	ClipDir   string `toml:"clip_dir"`   // optional real CLIP embeddings (see data.AKTextOptions)
+}
+
+// Model is the [model] section: gomlx_models/artemis.Config in spec terms.
+type Model struct {
+	TextLayer string `toml:"text_layer"` // none | bilstm | gru | conv
+	RHv       bool   `toml:"R_Hv"`
+	RSeq      bool   `toml:"R_seq"`
+	RB        bool   `toml:"R_b"`
+	RHq       bool   `toml:"R_Hq"`
+	FR        bool   `toml:"F_r"`
+
+	Fusion     string  `toml:"fusion"`      // "paper" (one layer over t+K tokens) or "code" (encoder-decoder)
+	Tokens     int     `toml:"tokens"`      // t (16)
+	TextHidden int     `toml:"text_hidden"` // biLSTM/GRU units per direction (E/2)
+	Heads      int     `toml:"heads"`       // 8
+	FFDim      int     `toml:"ff_dim"`      // 2048
+	EncLayers  int     `toml:"enc_layers"`  // 1 (paper) or 6 (code)
+	DecLayers  int     `toml:"dec_layers"`  // 6 (code)
+	Dropout    float64 `toml:"dropout"`     // 0.1
+
+	// Video and image widths of the text-only model's learned constants
+	// (ak-text track only; the synthetic track takes them from the data).
+	Frames   int `toml:"frames"`
+	VideoDim int `toml:"video_dim"`
+
+	Align       string   `toml:"align"`        // none | contrastive | cosine | cca
+	AlignWeight *float64 `toml:"align_weight"` // default 0.1 (1e-4 for cca), section 3.3
+	CosineAxis  string   `toml:"cosine_axis"`  // "feature" (paper) or "class" (authors' code)
+	CCADim      int      `toml:"cca_dim"`      // width of W_fb1, W_fb2 (0: E)
+}
+
+// Train is the [train] section.
+type Train struct {
+	// The paper trains 50 epochs with the video encoder frozen, then 150 (or
+	// 200) more. The inputs here are precomputed features, so there is no
+	// encoder to freeze: FrozenEpochs and Epochs run the same way and add up.
+	FrozenEpochs int     `toml:"frozen_epochs"`
+	Epochs       int     `toml:"epochs"`
+	Batch        int     `toml:"batch"`         // 16 (README command of the authors' code)
+	EpochSize    int     `toml:"epoch_size"`    // clips drawn per epoch: 2,500 in the authors' code; 0 = one pass
+	LR           float64 `toml:"lr"`            // Adam lr, 1e-5 in the authors' code
+	Schedule     string  `toml:"schedule"`      // "cosine_restarts" (T_0 = restart_every epochs) or "constant"
+	RestartEvery int     `toml:"restart_every"` // 10
+	Select       string  `toml:"select"`        // "best" (epoch with the best val batch-micro mAP, the authors' checkpoint) or "last"
+	Patience     int     `toml:"patience"`      // early stopping on val batch-micro mAP; 0 = off
+	EvalBatch    int     `toml:"eval_batch"`    // batch of the batch-micro mAP (16)
+	Seed         int64   `toml:"seed"`
+}
+
+// Config is a point's resolved configuration.
+type Config struct {
+	Data  Data
+	Model Model
+	Train Train
+}
+
+// DefaultConfig holds the paper's values; specs override them.
+func DefaultConfig() Config {
+	return Config{
+		Data: Data{Track: TrackSynthetic, NTrain: 1024, NVal: 256, Classes: 140, Frames: 16,
+			VideoDim: 768, EmbedDim: 512, Difficulty: 0.5, LabelText: "name", Seed: 1},
+		Model: Model{TextLayer: model.TextBiLSTM, Fusion: model.FusionPaper, Tokens: 16, Heads: 8,
+			FFDim: 2048, EncLayers: 1, DecLayers: 6, Dropout: 0.1, Frames: 16, VideoDim: 768, Align: model.AlignNone},
+		Train: Train{Epochs: 150, FrozenEpochs: 50, Batch: 16, EpochSize: 2500, LR: 1e-5,
+			Schedule: trainer.ScheduleCosineRestarts, RestartEvery: 10, Select: "best", EvalBatch: 16, Seed: 1},
+	}
+}
+
+// Decode reads and checks a point's config; errors name the dotted key.
+func Decode(p runner.Point) (Config, error) {
+	c := DefaultConfig()
+	for _, s := range []struct {
+		name string
+		into any
+	}{{"data", &c.Data}, {"model", &c.Model}, {"train", &c.Train}} {
+		m, _ := p.Config[s.name].(map[string]any)
+		if err := spec.DecodeStrict(m, s.into, s.name); err != nil {
+			return c, err
+		}
+	}
+	d, m, t := c.Data, c.Model, c.Train
+	switch {
+	case d.Dataset != "animalkingdom":
+		return c, spec.Errorf("data.dataset", `want "animalkingdom", got %q`, d.Dataset)
+	case d.Track != TrackSynthetic && d.Track != TrackAKText:
+		return c, spec.Errorf("data.track", "want %q or %q, got %q", TrackSynthetic, TrackAKText, d.Track)
+	case d.Track == TrackSynthetic && d.Source != "synthetic":
+		return c, spec.Errorf("data.source", `track "synthetic" is synthetic data; got source %q`, d.Source)
+	case d.Track == TrackAKText && d.Source != "real":
+		return c, spec.Errorf("data.source", `track "ak-text" reads the real Animal Kingdom files; got source %q`, d.Source)
+	case d.NTrain < 1 || d.NTrain > 1_000_000:
+		return c, spec.Errorf("data.n_train", "must be 1..1000000, got %d", d.NTrain)
+	case d.NVal < 1 || d.NVal > 1_000_000:
+		return c, spec.Errorf("data.n_val", "must be 1..1000000, got %d", d.NVal)
+	case d.Classes < 2 || d.Classes > 1000:
+		return c, spec.Errorf("data.classes", "must be 2..1000, got %d", d.Classes)
+	case d.Frames < 1 || d.Frames > 4096:
+		return c, spec.Errorf("data.frames", "must be 1..4096, got %d", d.Frames)
+	case d.VideoDim < 1 || d.VideoDim > 8192:
+		return c, spec.Errorf("data.video_dim", "must be 1..8192, got %d", d.VideoDim)
+	case d.EmbedDim < 2 || d.EmbedDim > 8192:
+		return c, spec.Errorf("data.embed_dim", "must be 2..8192, got %d", d.EmbedDim)
+	case !(d.Difficulty >= 0 && d.Difficulty <= 1):
+		return c, spec.Errorf("data.difficulty", "must be in [0,1], got %g", d.Difficulty)
+	case d.MaxTrain < 0 || d.MaxVal < 0:
+		return c, spec.Errorf("data.max_train", "max_train and max_val must be >= 0")
+	case d.LabelText != "name" && d.LabelText != "description" && d.LabelText != "name+description":
+		return c, spec.Errorf("data.label_text", `want "name", "description" or "name+description", got %q`, d.LabelText)
+	case m.Tokens < 1 || m.Tokens > 4096:
+		return c, spec.Errorf("model.tokens", "must be 1..4096, got %d", m.Tokens)
+	case m.Heads < 1:
+		return c, spec.Errorf("model.heads", "must be positive, got %d", m.Heads)
+	case m.FFDim < 1:
+		return c, spec.Errorf("model.ff_dim", "must be positive, got %d", m.FFDim)
+	case m.Frames < 1 || m.VideoDim < 1:
+		return c, spec.Errorf("model.frames", "model.frames and model.video_dim must be positive")
+	case m.AlignWeight != nil && !(*m.AlignWeight >= 0 && !math.IsInf(*m.AlignWeight, 0)):
+		return c, spec.Errorf("model.align_weight", "must be a finite number >= 0, got %g", *m.AlignWeight)
+	case t.Epochs < 0 || t.FrozenEpochs < 0 || t.Epochs+t.FrozenEpochs < 1 || t.Epochs+t.FrozenEpochs > 10_000:
+		return c, spec.Errorf("train.epochs", "epochs + frozen_epochs must be 1..10000, got %d + %d", t.Epochs, t.FrozenEpochs)
+	case t.Batch < 2 || t.Batch > 4096:
+		return c, spec.Errorf("train.batch", "must be 2..4096, got %d", t.Batch)
+	case t.EvalBatch < 1:
+		return c, spec.Errorf("train.eval_batch", "must be positive, got %d", t.EvalBatch)
+	case t.Select != "best" && t.Select != "last":
+		return c, spec.Errorf("train.select", `want "best" or "last", got %q`, t.Select)
+	}
+	mc := c.ModelConfig(d.Frames, d.VideoDim, d.EmbedDim, d.Classes)
+	if err := mc.Validate(); err != nil {
+		return c, spec.Errorf("model", "%v", err)
+	}
+	if err := c.TrainerConfig().Validate(); err != nil {
+		return c, spec.Errorf("train", "%v", err)
+	}
+	return c, nil
+}
+
+// ModelConfig builds the model's configuration for the given data sizes.
+func (c Config) ModelConfig(frames, videoDim, embedDim, classes int) model.Config {
+	m := c.Model
+	r := model.Residuals{Hv: m.RHv, Seq: m.RSeq, Backbone: m.RB, Hq: m.RHq, F: m.FR}
+	mc := model.PaperConfig(m.TextLayer, r)
+	mc.NumFrames, mc.VideoDim, mc.EmbedDim, mc.NumClass = frames, videoDim, embedDim, classes
+	if c.Data.Track == TrackAKText {
+		mc.NumFrames, mc.VideoDim, mc.TextOnly = m.Frames, m.VideoDim, true
+	}
+	mc.Tokens, mc.Heads, mc.FFDim, mc.Dropout = m.Tokens, m.Heads, m.FFDim, m.Dropout
+	mc.TextHidden = m.TextHidden
+	if mc.TextHidden == 0 {
+		mc.TextHidden = embedDim / 2
+	}
+	mc.Fusion, mc.EncLayers, mc.DecLayers = m.Fusion, m.EncLayers, m.DecLayers
+	if mc.Fusion == model.FusionPaper && mc.EncLayers == 0 {
+		mc.EncLayers = 1
+	}
+	mc.Align = m.Align
+	mc.AlignWeight = model.DefaultAlignWeight(m.Align)
+	if m.AlignWeight != nil {
+		mc.AlignWeight = *m.AlignWeight
+	}
+	mc.CosineAxis = m.CosineAxis
+	if mc.CosineAxis == "" {
+		mc.CosineAxis = model.CosineFeature
+		if mc.Fusion == model.FusionCode {
+			mc.CosineAxis = model.CosineClass
+		}
+	}
+	mc.CCADim = m.CCADim
+	return mc
+}
+
+// TrainerConfig is the training recipe of the point.
+func (c Config) TrainerConfig() trainer.Config {
+	t := c.Train
+	tc := trainer.Config{
+		Epochs: t.FrozenEpochs + t.Epochs, BatchSize: t.Batch, EpochSize: t.EpochSize, Seed: t.Seed,
+		LearningRate: t.LR, Schedule: t.Schedule, RestartEvery: t.RestartEvery,
+		Monitor: "map_batch_micro", Patience: t.Patience,
+	}
+	return tc
+}

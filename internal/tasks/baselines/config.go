@@ -1,0 +1,134 @@
+package baselines
+
+import (
+	"fmt"
+
+	"github.com/actrepro/actrepro/internal/data"
+	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/spec"
+)
+
+// Model names of [model] name.
+const (
+	ModelLabelFrequency = "label-frequency"
+	ModelLogReg         = "logreg"
+)
+
+// DataConfig is the [data] section.
+type DataConfig struct {
+	Dataset   string `toml:"dataset"`    // "animalkingdom"
+	Source    string `toml:"source"`     // "real" (the ak-text track) or "synthetic" (SynthAK)
+	LabelText string `toml:"label_text"` // data.LabelTextName...; real only
+	Dim       int    `toml:"dim"`        // embedding width (512)
+	MaxTrain  int    `toml:"max_train"`  // 0 = all 24,004 train clips (real), clips per split (synthetic)
+	MaxVal    int    `toml:"max_val"`
+	Seed      int64  `toml:"seed"` // subset / generator seed
+	// Difficulty of the synthetic twin's planted signal, in [0,1].
+	Difficulty float64 `toml:"difficulty"`
+	ClipDir    string  `toml:"clip_dir"` // optional real CLIP embeddings (see data.AKTextOptions)
+}
+
+// ModelConfig is the [model] section.
+type ModelConfig struct {
+	Name string `toml:"name"` // ModelLabelFrequency or ModelLogReg
+}
+
+// TrainConfig is the [train] section (logreg only).
+type TrainConfig struct {
+	Epochs      int     `toml:"epochs"`
+	BatchSize   int     `toml:"batch_size"`
+	LR          float64 `toml:"lr"`
+	WeightDecay float64 `toml:"weight_decay"`
+	Seed        int64   `toml:"seed"`
+	Backend     string  `toml:"backend"` // overrides the harness's backend when set
+}
+
+// Config is a decoded point.
+type Config struct {
+	Data  DataConfig
+	Model ModelConfig
+	Train TrainConfig
+}
+
+// DefaultConfig holds the defaults every point starts from.
+func DefaultConfig() Config {
+	return Config{
+		Data:  DataConfig{Dataset: "animalkingdom", Source: "real", LabelText: data.LabelTextName, Dim: 512, Seed: 1, Difficulty: 0.5},
+		Model: ModelConfig{Name: ModelLogReg},
+		Train: TrainConfig{Epochs: 20, BatchSize: 256, LR: 0.01, Seed: 1},
+	}
+}
+
+func section(p runner.Point, name string) map[string]any {
+	m, _ := p.Config[name].(map[string]any)
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// Decode reads a point's sections strictly over DefaultConfig.
+func Decode(p runner.Point) (Config, error) {
+	c := DefaultConfig()
+	if err := spec.DecodeStrict(section(p, "data"), &c.Data, "data"); err != nil {
+		return c, err
+	}
+	if err := spec.DecodeStrict(section(p, "model"), &c.Model, "model"); err != nil {
+		return c, err
+	}
+	if err := spec.DecodeStrict(section(p, "train"), &c.Train, "train"); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Data.Dataset != "animalkingdom":
+		return fmt.Errorf("data.dataset: %q, this task runs on \"animalkingdom\"", c.Data.Dataset)
+	case c.Data.Source != "real" && c.Data.Source != "synthetic":
+		return fmt.Errorf("data.source: %q, want \"real\" or \"synthetic\"", c.Data.Source)
+	case c.Data.Dim <= 0:
+		return fmt.Errorf("data.dim: %d, want > 0", c.Data.Dim)
+	case c.Data.MaxTrain < 0 || c.Data.MaxVal < 0:
+		return fmt.Errorf("data.max_train / data.max_val: negative")
+	case c.Data.Difficulty < 0 || c.Data.Difficulty > 1:
+		return fmt.Errorf("data.difficulty: %v outside [0,1]", c.Data.Difficulty)
+	case c.Model.Name != ModelLabelFrequency && c.Model.Name != ModelLogReg:
+		return fmt.Errorf("model.name: %q, want %q or %q", c.Model.Name, ModelLabelFrequency, ModelLogReg)
+	case c.Train.Epochs <= 0:
+		return fmt.Errorf("train.epochs: %d, want > 0", c.Train.Epochs)
+	case c.Train.BatchSize <= 0:
+		return fmt.Errorf("train.batch_size: %d, want > 0", c.Train.BatchSize)
+	case c.Train.LR <= 0:
+		return fmt.Errorf("train.lr: %v, want > 0", c.Train.LR)
+	case c.Train.WeightDecay < 0:
+		return fmt.Errorf("train.weight_decay: %v, want >= 0", c.Train.WeightDecay)
+	}
+	switch c.Data.LabelText {
+	case data.LabelTextName, data.LabelTextDescription, data.LabelTextNameDescription:
+	default:
+		return fmt.Errorf("data.label_text: %q, want %q, %q or %q", c.Data.LabelText, data.LabelTextName, data.LabelTextDescription, data.LabelTextNameDescription)
+	}
+	return nil
+}
+
+// LoadTrack loads the track a config names: the real ak-text track from
+// dataRoot, or a SynthAK twin with E = Dim.
+func LoadTrack(c DataConfig, dataRoot string) (*data.AKTrack, error) {
+	if c.Source == "synthetic" {
+		n, v := c.MaxTrain, c.MaxVal
+		if n == 0 {
+			n = 24004
+		}
+		if v == 0 {
+			v = 6096
+		}
+		return data.SynthAK(data.SynthAKOptions{Seed: c.Seed, NTrain: n, NVal: v, E: c.Dim, T: 1, D: 1, Difficulty: c.Difficulty})
+	}
+	root := data.DataRoot(dataRoot)
+	if root == "" {
+		return nil, fmt.Errorf("data.source = \"real\" needs the Animal Kingdom files: pass --data-root or set $%s (see README, section Data)", data.EnvDataRoot)
+	}
+	return data.LoadAKText(root, data.AKTextOptions{Dim: c.Dim, LabelText: c.LabelText, MaxTrain: c.MaxTrain, MaxVal: c.MaxVal, Seed: c.Seed, ClipDir: c.ClipDir})
+}

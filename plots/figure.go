@@ -1,0 +1,204 @@
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// Default figure size, a single column of a two-column paper at 2x.
+const (
+	DefaultWidth  = 6 * vg.Inch
+	DefaultHeight = 4 * vg.Inch
+)
+
+// Formats are the file formats Save writes, in order.
+var Formats = []string{"svg", "png", "pdf"}
+
+// Figure is a drawn figure, ready to save or to show inline.
+type Figure struct {
+	Plot          *plot.Plot
+	Width, Height vg.Length
+}
+
+func newFigure(title, xLabel, yLabel string) *Figure {
+	p := plot.New()
+	p.Title.Text = wrap(title, titleWidth)
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	p.Legend.Top = true
+	return &Figure{Plot: p, Width: DefaultWidth, Height: DefaultHeight}
+}
+
+// titleWidth is the number of characters after which a title wraps.
+const titleWidth = 64
+
+// wrap breaks s into lines of at most width characters at spaces (a longer
+// word stays whole).
+func wrap(s string, width int) string {
+	words := strings.Fields(s)
+	var lines []string
+	line := ""
+	for _, w := range words {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Render returns the figure encoded in format ("svg", "png" or "pdf").
+func (f *Figure) Render(format string) ([]byte, error) {
+	if f == nil || f.Plot == nil {
+		return nil, fmt.Errorf("plots: render of a nil figure")
+	}
+	w, err := f.Plot.WriterTo(f.Width, f.Height, format)
+	if err != nil {
+		return nil, fmt.Errorf("plots: render %q: %w", format, err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plots: render %q: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// SVG returns the figure as SVG (fonts referenced, not embedded).
+func (f *Figure) SVG() ([]byte, error) { return f.Render("svg") }
+
+// PNG returns the figure as PNG.
+func (f *Figure) PNG() ([]byte, error) { return f.Render("png") }
+
+// SaveAs writes the figure to path in the format named by its extension,
+// atomically (a temp file in the same directory, then rename).
+func (f *Figure) SaveAs(path string) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if format == "" {
+		return fmt.Errorf("plots: %s: no extension to choose a format from", path)
+	}
+	b, err := f.Render(format)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return WriteFileAtomic(path, b)
+}
+
+// Save writes the figure as base.svg, base.png and base.pdf (base is a path
+// without extension; its directory is created) and returns the paths written.
+func (f *Figure) Save(base string) ([]string, error) {
+	if dir := filepath.Dir(base); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("plots: %w", err)
+		}
+	}
+	var paths []string
+	for _, ext := range Formats {
+		p := base + "." + ext
+		if err := f.SaveAs(p); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// WriteFileAtomic writes b to path through a temp file in the same directory
+// and a rename, so readers never see a half-written file.
+func WriteFileAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	name := tmp.Name()
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	if err := os.Chmod(name, 0o644); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	return nil
+}
+
+// Palette is the colour cycle of series (Okabe-Ito, readable by colour-blind
+// readers and in greyscale print).
+var Palette = []color.Color{
+	color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}, // blue
+	color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF}, // orange
+	color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}, // bluish green
+	color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, // reddish purple
+	color.RGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF}, // sky blue
+	color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF}, // vermillion
+	color.RGBA{R: 0xF0, G: 0xE4, B: 0x42, A: 0xFF}, // yellow
+	color.RGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xFF}, // black
+}
+
+// Color returns the i-th colour of Palette, cycling.
+func Color(i int) color.Color { return Palette[((i%len(Palette))+len(Palette))%len(Palette)] }
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// checkFinite returns an error naming what and index i if a value is not finite.
+func checkFinite(what string, vs []float64) error {
+	for i, v := range vs {
+		if !finite(v) {
+			return fmt.Errorf("plots: %s[%d] = %v is not a finite number", what, i, v)
+		}
+	}
+	return nil
+}
+
+// legendEntryHeight is about the height a legend line takes (12 pt text
+// plus spacing); legendMarginPts the plot's margins around the data area.
+const (
+	legendEntryHeight = vg.Length(14)
+	legendMarginPts   = vg.Length(60)
+)
+
+// legendHeadroom makes room for a top legend of entries lines above the
+// data instead of over it: a figure with more than 4 entries grows taller,
+// and the y axis is extended by the share of the data area the legend
+// takes. Call it after adding every plotter (plot.Add has set the axis
+// ranges from the data by then).
+func legendHeadroom(f *Figure, entries int) {
+	if entries > 4 {
+		f.Height += vg.Length(entries-4) * legendEntryHeight
+	}
+	legend := vg.Length(entries)*legendEntryHeight + 6
+	area := f.Height - legendMarginPts
+	frac := float64(legend / max(area-legend, 40))
+	y := &f.Plot.Y
+	span := y.Max - y.Min
+	if span <= 0 || !finite(span) {
+		span = 1
+	}
+	y.Max += span * frac
+}
