@@ -67,15 +67,15 @@ var gradCases = []struct {
 		}}, false},
 	{gradcheck.Case{Name: "Conv2D valid", Inputs: []*tensors.Tensor{in(1, 2, 4, 5, 2)},
 		Build: func(ctx *context.Context, x []*Node) *Node {
-			return layers.Convolution(ctx, x[0]).Filters(3).KernelSize(2).NoPadding().Done()
+			return layers.Convolution(ctx, x[0]).Filters(3).KernelSize(3).NoPadding().Done()
 		}}, false},
 	{gradcheck.Case{Name: "Conv3D same", Inputs: []*tensors.Tensor{in(1, 1, 3, 4, 4, 1)},
 		Build: func(ctx *context.Context, x []*Node) *Node {
-			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(2).PadSame().Done()
+			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(3).PadSame().Done()
 		}}, false},
-	{gradcheck.Case{Name: "Conv3D valid stride 2", Inputs: []*tensors.Tensor{in(1, 1, 4, 5, 5, 2)},
+	{gradcheck.Case{Name: "Conv3D valid stride 2", Inputs: []*tensors.Tensor{in(1, 1, 5, 5, 5, 2)},
 		Build: func(ctx *context.Context, x []*Node) *Node {
-			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(2).NoPadding().Strides(2).Done()
+			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(3).NoPadding().Strides(2).Done()
 		}}, false},
 	{gradcheck.Case{Name: "MaxPool 2x2 same", Inputs: []*tensors.Tensor{in(1, 1, 5, 5, 2)},
 		Build: func(_ *context.Context, x []*Node) *Node { return MaxPool(x[0]).Window(2).PadSame().Done() }}, false},

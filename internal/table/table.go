@@ -57,8 +57,20 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 		out.Title += " [" + t.Name + "]"
 	}
 	shorts := map[string]string{}
+	axisValues := map[string][]any{}
 	for _, a := range s.Axes {
 		shorts[a.Name] = a.Short
+		axisValues[a.Name] = a.Values
+	}
+	// show formats a key value as the sweep writes it, so that a paper's
+	// 0/1 and the sweep's false/true print alike.
+	show := func(axis string, v any) string {
+		for _, av := range axisValues[axis] {
+			if spec.Equal(av, v) {
+				return spec.FormatValue(av)
+			}
+		}
+		return spec.FormatValue(v)
 	}
 	for _, r := range t.Rows {
 		out.KeyHeaders = append(out.KeyHeaders, shorts[r])
@@ -84,7 +96,7 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 				continue
 			}
 			parts = append(parts, canonicalKey(v))
-			shown = append(shown, spec.FormatValue(v))
+			shown = append(shown, show(r, v))
 		}
 		return strings.Join(parts, "\x00"), shown, complete
 	}
