@@ -15,8 +15,11 @@
 // second call with the same spec, scale and settings reads the records the
 // first one wrote under results/ instead of training again.
 //
-// The kernelspec itself (GoNB started so that notebooks import this
-// checkout's packages) is installed by kernel/install.sh, run by
-// `make setup`; kernel/conformance_test.py checks it with the Jupyter kernel
-// test suite.
+// Beside the package: kernel/install.sh (run by `make setup`) installs the
+// Go tools and Jupyter and registers the kernelspec "actrepro" (GoNB
+// started by kernel/kernelspec/launch.sh so that notebooks import this
+// checkout's packages); kernel/conformance_test.py checks the installed
+// kernel with the Jupyter kernel test suite (`make kernel-test`);
+// kernel/run_notebooks.py executes the notebooks headless (`make
+// notebooks`).
 package kernel

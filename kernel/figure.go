@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"html"
+	"strings"
 
 	"github.com/actrepro/actrepro/plots"
 )
@@ -16,9 +17,19 @@ func ShowFigure(f *plots.Figure) error {
 		return err
 	}
 	title := f.Plot.Title.Text
-	showRich(fmt.Sprintf(`<div class="actrepro-figure">%s</div>`, svg),
+	showRich(fmt.Sprintf(`<div class="actrepro-figure">%s</div>`, inlineSVG(svg)),
 		"figure: "+title, fmt.Sprintf("[figure %q: %d bytes of SVG; save it with kernel.SaveFigure]\n", title, len(svg)))
 	return nil
+}
+
+// inlineSVG drops what precedes the <svg> element (the XML declaration and
+// a generator comment), which has no place inside HTML.
+func inlineSVG(svg []byte) string {
+	s := string(svg)
+	if i := strings.Index(s, "<svg"); i > 0 {
+		s = s[i:]
+	}
+	return s
 }
 
 // SaveFigure writes f as SVG, PNG and PDF to path (without extension;

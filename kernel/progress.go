@@ -34,6 +34,7 @@ type Progress struct {
 type phase struct {
 	name    string
 	label   string // the item being worked on, e.g. a sweep point
+	context string // the parent phase's label when this phase started
 	total   int
 	done    int
 	last    map[string]float64
@@ -63,10 +64,12 @@ func NewProgress(title string) *Progress {
 func (p *Progress) Start(name string, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	ctx := ""
 	if n := len(p.stack); n > 0 {
 		p.stack[n-1].leaf = false
+		ctx = p.stack[n-1].label
 	}
-	p.stack = append(p.stack, &phase{name: name, total: total, leaf: true, history: map[string][]float64{}})
+	p.stack = append(p.stack, &phase{name: name, total: total, leaf: true, context: ctx, history: map[string][]float64{}})
 	p.live = true
 	if !InNotebook() {
 		fmt.Fprintf(out(), "%s%s: start (%d steps)\n", p.indent(), name, total)
@@ -204,7 +207,7 @@ func (p *Progress) summaryHTML() string {
 		b.WriteString(`<table style="border-collapse:collapse"><tr><th style="text-align:left;padding:2px 8px">phase</th><th style="text-align:left;padding:2px 8px">steps</th><th style="text-align:left;padding:2px 8px">final metrics</th></tr>`)
 		for _, ph := range p.finished {
 			fmt.Fprintf(&b, `<tr><td style="padding:2px 8px">%s</td><td style="padding:2px 8px">%d/%d</td><td style="padding:2px 8px;font-family:monospace">%s</td></tr>`,
-				html.EscapeString(ph.name), ph.done, ph.total, html.EscapeString(formatMetrics(ph.last)))
+				html.EscapeString(ph.title()), ph.done, ph.total, html.EscapeString(formatMetrics(ph.last)))
 		}
 		b.WriteString("</table>")
 		b.WriteString(curveSVG(p.title+": metrics per step", p.finished))
@@ -220,7 +223,7 @@ func (p *Progress) summaryText() string {
 		fmt.Fprintf(&b, "  %s\n", n)
 	}
 	for _, ph := range p.finished {
-		fmt.Fprintf(&b, "  %s: %d/%d %s\n", ph.name, ph.done, ph.total, formatMetrics(ph.last))
+		fmt.Fprintf(&b, "  %s: %d/%d %s\n", ph.title(), ph.done, ph.total, formatMetrics(ph.last))
 	}
 	return b.String()
 }
@@ -228,8 +231,21 @@ func (p *Progress) summaryText() string {
 // curveSVG draws the metric histories of phases (one series per phase and
 // metric) as an inline SVG, or "" when there is nothing to draw yet.
 func curveSVG(title string, phases []*phase) string {
+	f := curveFigure(title, phases)
+	if f == nil {
+		return ""
+	}
+	svg, err := f.SVG()
+	if err != nil {
+		return ""
+	}
+	return "<div>" + inlineSVG(svg) + "</div>"
+}
+
+// curveFigure is the figure of curveSVG, or nil.
+func curveFigure(title string, phases []*phase) *plots.Figure {
 	var series []plots.Series
-	for _, ph := range phases {
+	for pi, ph := range phases {
 		for _, k := range sortedKeys(ph.history) {
 			ys := ph.history[k]
 			ok := len(ys) > 0
@@ -241,13 +257,13 @@ func curveSVG(title string, phases []*phase) string {
 			}
 			name := k
 			if len(phases) > 1 {
-				name = ph.name + ": " + k
+				name = ph.title() + ": " + k
 			}
-			series = append(series, plots.Series{Name: name, Y: ys})
+			series = append(series, plots.Series{Name: name, Y: ys, Color: pi + 1})
 		}
 	}
 	if len(series) == 0 {
-		return ""
+		return nil
 	}
 	if len(series) > maxLiveSeries {
 		title = fmt.Sprintf("%s (last %d of %d series)", title, maxLiveSeries, len(series))
@@ -255,14 +271,18 @@ func curveSVG(title string, phases []*phase) string {
 	}
 	f, err := plots.Curves(title, "step", "value", series)
 	if err != nil {
-		return ""
+		return nil
 	}
-	f.Width, f.Height = f.Width*3/4, f.Height*3/4
-	svg, err := f.SVG()
-	if err != nil {
-		return ""
+	return f
+}
+
+// title names a phase: its name, after the item its parent worked on when
+// it started (e.g. "hidden=16 signal=1 train").
+func (ph *phase) title() string {
+	if ph.context != "" {
+		return ph.context + " " + ph.name
 	}
-	return "<div>" + string(svg) + "</div>"
+	return ph.name
 }
 
 func formatMetrics(m map[string]float64) string {

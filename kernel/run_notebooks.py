@@ -3,8 +3,9 @@
     /usr/bin/python3 kernel/run_notebooks.py [--out results/notebooks] [NOTEBOOK ...]
 
 With no NOTEBOOK, runs every notebooks/**/*.ipynb in name order. For each it
-writes the executed notebook and an HTML rendering under --out (same
-relative path; sources stay output-free), then prints how long it took.
+writes the executed notebook (signed as trusted for the current user) and an
+HTML rendering under --out (same relative path; sources stay output-free),
+then prints how long it took; the times also go to --out/timings.md.
 
 A cell fails when the kernel reports an error (a compile error) or when its
 program failed at run time: GoNB v0.11.1 replies "ok" for a cell whose
@@ -26,6 +27,7 @@ import tempfile
 import time
 
 import nbformat
+from nbformat.sign import NotebookNotary
 from nbclient import NotebookClient
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -87,6 +89,12 @@ def run(path, out_dir, timeout):
         errors.append(str(e).strip()[-3000:])
     seconds = time.monotonic() - start
     base = os.path.join(out_dir, os.path.splitext(rel)[0])
+    try:
+        # We executed it: mark it trusted for this user (what `jupyter trust`
+        # does), so Jupyter shows its HTML tables and SVG figures unsanitized.
+        NotebookNotary().sign(nb)
+    except Exception as e:  # a read-only or missing signature database is not fatal
+        print(f"run_notebooks: could not sign {base}.ipynb as trusted: {e}", file=sys.stderr)
     atomic_write(base + ".ipynb", nbformat.writes(nb))
     html, _ = HTMLExporter().from_notebook_node(nb)
     atomic_write(base + ".html", html)
@@ -112,7 +120,7 @@ def main():
         return 2
     os.environ.setdefault("ACTREPRO_SCALE", "smoke")
     print(f"run_notebooks: scale={os.environ['ACTREPRO_SCALE']} backend={os.environ.get('ACTREPRO_BACKEND', '(default)')} "
-          f"data={os.environ.get('ACTREPRO_DATA') or '(none)'}")
+          f"data={os.environ.get('ACTREPRO_DATA', '(unset: ../shared/data beside the checkout if present)') or '(none)'}")
     failed = 0
     timings = []
     for p in paths:
@@ -124,9 +132,12 @@ def main():
         for e in errors:
             print(f"  error: {e}", file=sys.stderr)
         failed += bool(errors)
-    print("\n| notebook | seconds | status |\n| --- | ---: | --- |")
-    for name, s, ok in timings:
-        print(f"| {name} | {s:.1f} | {'ok' if ok else 'FAILED'} |")
+    table = "| notebook | seconds | status |\n| --- | ---: | --- |\n" + "".join(
+        f"| {name} | {s:.1f} | {'ok' if ok else 'FAILED'} |\n" for name, s, ok in timings)
+    print("\n" + table)
+    atomic_write(os.path.join(args.out, "timings.md"),
+                 f"# Notebook run times (scale {os.environ['ACTREPRO_SCALE']}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, "
+                 f"{os.cpu_count()} cores)\n\n" + table)
     return 1 if failed else 0
 
 

@@ -39,7 +39,7 @@ func PaperVsMeasured(title, yLabel string, rows []BarRow, o BarsOptions) (*Figur
 	if o.MeasuredName == "" {
 		o.MeasuredName = "measured"
 	}
-	f := newFigure(title, "", yLabel)
+	f := newFigure(title, "table row", yLabel)
 	paper := make(plotter.Values, len(rows))
 	meas := make(plotter.Values, len(rows))
 	labels := make([]string, len(rows))

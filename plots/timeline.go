@@ -59,7 +59,7 @@ func Timeline(title string, duration float64, rows []TimelineRow) (*Figure, erro
 	for i, c := range classes {
 		classIdx[c] = i
 	}
-	f := newFigure(title, "time (s)", "")
+	f := newFigure(title, "time (s)", "segments")
 	f.Height = vg.Length(1.2+0.6*float64(len(rows))) * vg.Inch
 	f.Plot.Add(lanes{rows: rows, color: func(c string) color.Color { return Color(classIdx[c]) }, duration: duration})
 	names := make([]string, len(rows))

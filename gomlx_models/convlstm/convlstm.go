@@ -210,12 +210,8 @@ func ConvLSTM2D(ctx *context.Context, x *Node, filters, kernel int, recurrentDro
 
 	wVar := ctx.VariableWithShape("kernel", shapes.Make(dt, kernel, kernel, cin, 4*f))
 	uVar := ctx.VariableWithShape("recurrent_kernel", shapes.Make(dt, kernel, kernel, f, 4*f))
-	biasInit := make([]float32, 4*f)
-	for j := f; j < 2*f; j++ {
-		biasInit[j] = 1 // unit_forget_bias
-	}
-	bVar := ctx.VariableWithValue("bias", biasInit)
-	W, U, bias := wVar.ValueGraph(g), uVar.ValueGraph(g), ConvertDType(bVar.ValueGraph(g), dt)
+	bVar := ctx.WithInitializer(ForgetBiasInitializer).VariableWithShape("bias", shapes.Make(dt, 4*f))
+	W, U, bias := wVar.ValueGraph(g), uVar.ValueGraph(g), bVar.ValueGraph(g)
 
 	// The input convolution of all frames at once (the W * x_t term).
 	zx := Conv2D(Reshape(x, b*t, h, w, cin), W, false)
@@ -258,4 +254,13 @@ func ConvLSTM2D(ctx *context.Context, x *Node, filters, kernel int, recurrentDro
 		outs[step] = hPrev
 	}
 	return Stack(outs, 1)
+}
+
+// ForgetBiasInitializer initialises an LSTM bias [4u] as Keras's
+// unit_forget_bias: zeros except ones in the forget block (the second of
+// the gate blocks i, f, c, o).
+func ForgetBiasInitializer(g *Graph, shape shapes.Shape) *Node {
+	u := shape.Dimensions[0] / 4
+	zeros := Zeros(g, shapes.Make(shape.DType, u))
+	return Concatenate([]*Node{zeros, OnesLike(zeros), zeros, zeros}, 0)
 }

@@ -155,11 +155,7 @@ func LSTM(ctx *context.Context, x *Node, units int) *Node {
 	b, t, in := d[0], d[1], d[2]
 	W := ctx.VariableWithShape("kernel", shapes.Make(dt, in, 4*units)).ValueGraph(g)
 	U := ctx.VariableWithShape("recurrent_kernel", shapes.Make(dt, units, 4*units)).ValueGraph(g)
-	biasInit := make([]float32, 4*units)
-	for j := units; j < 2*units; j++ {
-		biasInit[j] = 1 // unit_forget_bias
-	}
-	bias := ConvertDType(ctx.VariableWithValue("bias", biasInit).ValueGraph(g), dt)
+	bias := ctx.WithInitializer(convlstm.ForgetBiasInitializer).VariableWithShape("bias", shapes.Make(dt, 4*units)).ValueGraph(g)
 
 	// Input projections of all steps at once.
 	zx := Add(Dot(Reshape(x, b*t, in), W), Reshape(bias, 1, 4*units))

@@ -151,12 +151,23 @@ func DotGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*
 
 	// dlhs: [batch, lhsFree, rhs's contracting axes in ascending rhs order].
 	dlhs := DotGeneral(v, vRHSFree, vBatch, rhs, rhsFree, axes.RHSBatch)
-	dlhs = TransposeAllAxes(dlhs, backPermutation(lhs.Rank(), axes.LHSBatch, lhsFree, axes.LHSContracting, axes.RHSContracting)...)
+	dlhs = transposeUnlessIdentity(dlhs, backPermutation(lhs.Rank(), axes.LHSBatch, lhsFree, axes.LHSContracting, axes.RHSContracting))
 
 	// drhs: [batch, rhsFree, lhs's contracting axes in ascending lhs order].
 	drhs := DotGeneral(v, vLHSFree, vBatch, lhs, lhsFree, axes.LHSBatch)
-	drhs = TransposeAllAxes(drhs, backPermutation(rhs.Rank(), axes.RHSBatch, rhsFree, axes.RHSContracting, axes.LHSContracting)...)
+	drhs = transposeUnlessIdentity(drhs, backPermutation(rhs.Rank(), axes.RHSBatch, rhsFree, axes.RHSContracting, axes.LHSContracting))
 	return []*Node{dlhs, drhs}
+}
+
+// transposeUnlessIdentity avoids a copy (simplego materialises every Transpose) when the
+// gradient is already in the operand's axis order.
+func transposeUnlessIdentity(x *Node, perm []int) *Node {
+	for i, p := range perm {
+		if i != p {
+			return TransposeAllAxes(x, perm...)
+		}
+	}
+	return x
 }
 
 // backPermutation returns the permutation taking a gradient laid out as

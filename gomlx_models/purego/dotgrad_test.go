@@ -128,3 +128,27 @@ func TestDotGeneralVJPEqualsGoMLX(t *testing.T) {
 		})
 	}
 }
+
+// TestConvLayout fails loudly if the unexported ConvGeneral layout read by ConvGeneralVJP
+// changes (the even-kernel fix would then silently fall back to GoMLX's wrong gradient).
+func TestConvLayout(t *testing.T) {
+	if reflect.ValueOf(VJPRegistration[NodeTypeConvGeneral]).Pointer() != reflect.ValueOf(ConvGeneralVJP).Pointer() {
+		t.Fatal("graph.VJPRegistration[NodeTypeConvGeneral] is not purego.ConvGeneralVJP")
+	}
+	g := NewGraph(testBackend(t), "conv_layout")
+	defer g.Finalize()
+	x := Parameter(g, "x", shapes.Make(dtypes.Float32, 2, 7, 6, 3))
+	k := Parameter(g, "k", shapes.Make(dtypes.Float32, 2, 3, 3, 4))
+	axes := backends.ConvolveAxesConfig{InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
+		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
+		OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2}}
+	y := ConvGeneral(x, k, axes, []int{2, 1}, [][2]int{{1, 0}, {0, 1}}, nil, []int{1, 2}, 1, 1)
+	p, err := ReadConvParams(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Strides, []int{2, 1}) || !slices.Equal(p.KernelDilations, []int{1, 2}) ||
+		!slices.Equal(p.Paddings, [][2]int{{1, 0}, {0, 1}}) || p.Axes.InputChannels != 3 || p.Axes.KernelInputChannels != 2 || !slices.Equal(p.Axes.KernelSpatial, []int{0, 1}) {
+		t.Fatalf("read %+v", p)
+	}
+}

@@ -77,6 +77,23 @@ var gradCases = []struct {
 		Build: func(ctx *context.Context, x []*Node) *Node {
 			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(3).NoPadding().Strides(2).Done()
 		}}, false},
+	// Even kernels: GoMLX v0.25.0's input gradient is wrong for them; purego.ConvGeneralVJP fixes it.
+	{gradcheck.Case{Name: "Conv2D valid even kernel", Inputs: []*tensors.Tensor{in(1, 2, 4, 5, 2)},
+		Build: func(ctx *context.Context, x []*Node) *Node {
+			return layers.Convolution(ctx, x[0]).Filters(3).KernelSize(2).NoPadding().Done()
+		}}, false},
+	{gradcheck.Case{Name: "Conv1D same even kernel stride 2", Inputs: []*tensors.Tensor{in(1, 2, 9, 2)},
+		Build: func(ctx *context.Context, x []*Node) *Node {
+			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(4).PadSame().Strides(2).Done()
+		}}, false},
+	{gradcheck.Case{Name: "Conv3D same even kernel", Inputs: []*tensors.Tensor{in(1, 1, 3, 4, 4, 1)},
+		Build: func(ctx *context.Context, x []*Node) *Node {
+			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(2).PadSame().Done()
+		}}, false},
+	{gradcheck.Case{Name: "Conv2D dilated kernel 2", Inputs: []*tensors.Tensor{in(1, 1, 6, 6, 1)},
+		Build: func(ctx *context.Context, x []*Node) *Node {
+			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(2).Dilations(3).PadSame().Done()
+		}}, false},
 	{gradcheck.Case{Name: "MaxPool 2x2 same", Inputs: []*tensors.Tensor{in(1, 1, 5, 5, 2)},
 		Build: func(_ *context.Context, x []*Node) *Node { return MaxPool(x[0]).Window(2).PadSame().Done() }}, false},
 	{gradcheck.Case{Name: "MaxPool 1x2x2 same", Inputs: []*tensors.Tensor{in(1, 1, 2, 4, 5, 2)},

@@ -149,7 +149,7 @@ func WriteSynthUCF50(dir string, o SynthUCF50Options) (string, error) {
 		return "", fmt.Errorf("synth ucf50: ffmpeg not found on PATH (install it: apt-get install ffmpeg): %w", err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "synth-ucf50 v2 %+v\n", o)
+	fmt.Fprintf(h, "synth-ucf50 v4 %+v\n", o)
 	for c, class := range UCF50Classes {
 		cdir := filepath.Join(dir, class)
 		if err := os.MkdirAll(cdir, 0o755); err != nil {
@@ -190,10 +190,10 @@ func IsSynthUCF50(dir string) bool {
 // ucf50Scenes are the top and bottom background colours of each class's
 // scene; TaiChi and Swing share theirs, so only motion separates them.
 var ucf50Scenes = [][2][3]float64{
-	{{110, 150, 200}, {70, 140, 60}},   // WalkingWithDog: sky over grass
-	{{150, 150, 160}, {120, 110, 100}}, // TaiChi: a courtyard
-	{{150, 150, 160}, {120, 110, 100}}, // Swing: the same courtyard
-	{{120, 160, 210}, {150, 110, 70}},  // HorseRace: sky over a dirt track
+	{{70, 170, 70}, {40, 140, 40}},   // WalkingWithDog: a park
+	{{80, 80, 90}, {50, 50, 55}},     // TaiChi: a grey courtyard
+	{{80, 80, 90}, {50, 50, 55}},     // Swing: the same courtyard
+	{{220, 150, 70}, {190, 120, 40}}, // HorseRace: a dirt track
 }
 
 type ucf50Blob struct {
@@ -213,7 +213,7 @@ func renderUCF50Clip(r *rand.Rand, c int, o SynthUCF50Options) (frames [][]byte,
 	// track for horse races), except that TaiChi and Swing share one scene;
 	// with difficulty the scene colours become random.
 	bg := make([]byte, w*h*3)
-	mix := 0.3 + 0.7*d
+	mix := 0.15 + 0.85*d
 	scene := ucf50Scenes[c]
 	var c0, c1 [3]float64
 	for k := 0; k < 3; k++ {

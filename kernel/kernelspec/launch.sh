@@ -37,8 +37,9 @@ ACTREPRO_REAL_GO=${ACTREPRO_REAL_GO:-$(command -v go)}
 export ACTREPRO_REAL_GO
 PATH="$here/bin:$(dirname "$ACTREPRO_REAL_GO"):${ACTREPRO_GOBIN:+$ACTREPRO_GOBIN:}$PATH"
 export PATH
-# Data root default: ../shared/data beside the checkout, as CI lays it out.
-if [ -z "${ACTREPRO_DATA:-}" ] && [ -d "$root/../shared/data" ]; then
+# Data root default when ACTREPRO_DATA is unset (set but empty means "no
+# real data"): ../shared/data beside the checkout, as CI lays it out.
+if [ -z "${ACTREPRO_DATA+set}" ] && [ -d "$root/../shared/data" ]; then
 	ACTREPRO_DATA=$(cd "$root/../shared/data" && pwd)
 	export ACTREPRO_DATA
 fi

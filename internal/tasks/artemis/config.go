@@ -40,6 +40,11 @@ type Data struct {
 
 // Model is the [model] section: gomlx_models/artemis.Config in spec terms.
 type Model struct {
+	// Preset, when set, fixes the text layer and the residuals to a named
+	// configuration of the paper (see Presets); it overrides those keys.
+	// "label-frequency" and "logreg" run the reference baselines instead of
+	// ARTEMIS (ak-text track only).
+	Preset    string `toml:"preset"`
 	TextLayer string `toml:"text_layer"` // none | bilstm | gru | conv
 	RHv       bool   `toml:"R_Hv"`
 	RSeq      bool   `toml:"R_seq"`
@@ -85,6 +90,37 @@ type Train struct {
 	Seed         int64   `toml:"seed"`
 }
 
+// Preset is a named configuration of section 4.2.
+type Preset struct {
+	TextLayer string
+	Residuals model.Residuals
+}
+
+// Presets are named configurations: ARTEMIS with all residuals and each text
+// layer (the last rows of Table 1; "artemis-bilstm" is the model Table 3
+// aligns), and the three best ablation models of section 4.2.1.
+var Presets = map[string]Preset{
+	"artemis-none":   {model.TextNone, model.AllResiduals},
+	"artemis-bilstm": {model.TextBiLSTM, model.AllResiduals},
+	"artemis-gru":    {model.TextGRU, model.AllResiduals},
+	"artemis-conv":   {model.TextConv, model.AllResiduals},
+	"best1":          {model.TextConv, model.Residuals{Hv: true, Backbone: true, F: true}},
+	"best2":          {model.TextConv, model.Residuals{Hv: true, Backbone: true}},
+	"best3":          {model.TextConv, model.Residuals{Hv: true, Backbone: true, Hq: true}},
+}
+
+// Baseline presets: the reference models of the ak-text track, computed on
+// the same track (same encoder features) by internal/tasks/baselines.
+const (
+	BaselineLabelFrequency = "label-frequency" // every clip scored with the train prevalence of each class
+	BaselineLogReg         = "logreg"          // logistic regression on the description embedding
+)
+
+// IsBaseline reports whether preset names a baseline rather than ARTEMIS.
+func IsBaseline(preset string) bool {
+	return preset == BaselineLabelFrequency || preset == BaselineLogReg
+}
+
 // Config is a point's resolved configuration.
 type Config struct {
 	Data  Data
@@ -115,6 +151,19 @@ func Decode(p runner.Point) (Config, error) {
 		if err := spec.DecodeStrict(m, s.into, s.name); err != nil {
 			return c, err
 		}
+	}
+	if IsBaseline(c.Model.Preset) {
+		if c.Data.Track != TrackAKText {
+			return c, spec.Errorf("model.preset", "baseline %q runs on the ak-text track only", c.Model.Preset)
+		}
+	} else if c.Model.Preset != "" {
+		pr, ok := Presets[c.Model.Preset]
+		if !ok {
+			return c, spec.Errorf("model.preset", `unknown preset %q (want artemis-none|bilstm|gru|conv, best1..3, label-frequency or logreg)`, c.Model.Preset)
+		}
+		c.Model.TextLayer = pr.TextLayer
+		r := pr.Residuals
+		c.Model.RHv, c.Model.RSeq, c.Model.RB, c.Model.RHq, c.Model.FR = r.Hv, r.Seq, r.Backbone, r.Hq, r.F
 	}
 	d, m, t := c.Data, c.Model, c.Train
 	switch {

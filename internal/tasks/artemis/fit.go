@@ -110,13 +110,18 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	if c.Train.Select == "last" {
 		sel = "the last epoch"
 	}
+	layers := fmt.Sprint(mc.EncLayers)
+	if mc.Fusion == model.FusionCode {
+		layers = fmt.Sprintf("%d+%d", mc.EncLayers, mc.DecLayers)
+	}
 	out.Notes = append(out.Notes,
-		fmt.Sprintf("metrics of %s: epoch %d of %d", sel, pick+1, res.Epochs),
+		"metrics are those of "+sel+" (metrics.epoch)",
 		fmt.Sprintf("map_batch_micro: micro AP per batch of %d val clips in split order, averaged weighted by batch size (the authors' torchmetrics evaluation)", c.Train.EvalBatch),
-		fmt.Sprintf("model: text=%s residuals=%s fusion=%s t=%d E=%d heads=%d ff=%d layers=%d+%d align=%s(w=%g)",
-			mc.TextLayer, mc.Residuals, mc.Fusion, mc.Tokens, mc.EmbedDim, mc.Heads, mc.FFDim, mc.EncLayers, mc.DecLayers, mc.Align, mc.AlignWeight),
 		"features are precomputed: no video encoder to freeze (frozen_epochs train like the others) and no data augmentation")
-	out.Extra = map[string]any{"per_class_ap": nanToNil(perClassAt[pick]), "classes": track.Classes}
+	out.Extra = map[string]any{"model": fmt.Sprintf("text=%s residuals=%s fusion=%s t=%d E=%d heads=%d ff=%d layers=%s align=%s(w=%g) text_only=%v",
+		mc.TextLayer, mc.Residuals, mc.Fusion, mc.Tokens, mc.EmbedDim, mc.Heads, mc.FFDim, layers, mc.Align, mc.AlignWeight, mc.TextOnly)}
+	out.Extra["per_class_ap"] = nanToNil(perClassAt[pick])
+	out.Extra["classes"] = track.Classes
 	return out, nil
 }
 

@@ -19,7 +19,7 @@ func smokePoint(model map[string]any) runner.Point {
 	}
 	return runner.Point{Config: map[string]any{
 		"data": map[string]any{"dataset": "animalkingdom", "source": "synthetic", "track": "synthetic",
-			"n_train": 256, "n_val": 128, "classes": 140, "frames": 8, "video_dim": 16, "embed_dim": 16, "difficulty": 0.3, "seed": 1},
+			"n_train": 256, "n_val": 128, "classes": 32, "frames": 8, "video_dim": 16, "embed_dim": 16, "difficulty": 0.3, "seed": 1},
 		"model": m,
 		"train": map[string]any{"epochs": 4, "frozen_epochs": 0, "batch": 16, "epoch_size": 0, "lr": 3e-3, "restart_every": 10, "seed": 1},
 	}}

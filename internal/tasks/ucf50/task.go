@@ -137,6 +137,19 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 		"n_test":          float64(testSet.N),
 		"params":          float64(params),
 	}
+	// The confusion matrix and per-class scores also go into Metrics, flat,
+	// so that table renderers and notebooks (which see metrics and curves)
+	// can show them: confusion_<true>_<predicted> (class indices of
+	// data.classes), precision_<Class>, recall_<Class>, f1_<Class>.
+	for i, row := range conf {
+		for j, v := range row {
+			out.Metrics[fmt.Sprintf("confusion_%d_%d", i, j)] = float64(v)
+		}
+	}
+	for i, s := range per {
+		name := cfg.Data.Classes[i]
+		out.Metrics["precision_"+name], out.Metrics["recall_"+name], out.Metrics["f1_"+name] = s.Precision, s.Recall, s.F1
+	}
 	out.Curves = map[string][]float64{
 		"train_loss": hist.TrainLoss, "train_accuracy": hist.TrainAcc,
 		"val_loss": hist.ValLoss, "val_accuracy": hist.ValAcc,

@@ -24,10 +24,10 @@ func TestExplore(t *testing.T) {
 	pc := atoi("UX_PC")
 	diff, _ := strconv.ParseFloat(os.Getenv("UX_DIFF"), 64)
 	p := runner.Point{Config: map[string]any{
-		"data": map[string]any{"dataset": "ucf50", "source": "synthetic", "dir": "/tmp/u/twin-" + os.Getenv("UX_PC") + "-" + os.Getenv("UX_DIFF"),
+		"data": map[string]any{"dataset": "ucf50", "source": "synthetic", "dir": "/tmp/u/twin" + os.Getenv("UX_TAG") + "-" + os.Getenv("UX_PC") + "-" + os.Getenv("UX_DIFF"),
 			"per_class": []any{pc, pc, pc, pc}, "min_frames": int64(24), "max_frames": int64(40), "difficulty": diff, "frames": atoi("UX_FRAMES"), "size": int64(32)},
 		"model": map[string]any{"name": model, "pools": []any{int64(2), int64(4), int64(2), int64(2)}},
-		"train": map[string]any{"epochs": atoi("UX_EPOCHS"), "patience": int64(5), "learning_rate": 0.003},
+		"train": map[string]any{"epochs": atoi("UX_EPOCHS"), "patience": atoi("UX_EPOCHS"), "learning_rate": 0.003},
 	}}
 	out, err := Task{}.Run(context.Background(), p, runner.Env{Backend: "purego", Progress: logProgress{t}})
 	if err != nil {

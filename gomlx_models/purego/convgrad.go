@@ -1,0 +1,130 @@
+package purego
+
+import (
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX's own idiom for graph code.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// ConvParams are the parameters of a ConvGeneral node, as given to graph.ConvGeneral.
+type ConvParams struct {
+	Axes                               backends.ConvolveAxesConfig
+	Strides                            []int
+	Paddings                           [][2]int
+	InputDilations, KernelDilations    []int
+	ChannelGroupCount, BatchGroupCount int
+}
+
+var originalConvVJP VJP
+
+func init() {
+	originalConvVJP = VJPRegistration[NodeTypeConvGeneral]
+	VJPRegistration[NodeTypeConvGeneral] = ConvGeneralVJP
+}
+
+// readField copies the value of an unexported struct field (read only).
+func readField(s reflect.Value, name string, dst any) error {
+	f := s.FieldByName(name)
+	d := reflect.ValueOf(dst).Elem()
+	if !f.IsValid() || f.Type() != d.Type() {
+		return fmt.Errorf("purego: %s has no field %q of type %s (GoMLX layout changed; written against v0.25.0)", s.Type(), name, d.Type())
+	}
+	d.Set(reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem())
+	return nil
+}
+
+// ReadConvParams reads the parameters of a ConvGeneral node from GoMLX's unexported node
+// inputs, through reflection, without modifying anything.
+func ReadConvParams(node *Node) (ConvParams, error) {
+	var p ConvParams
+	if node == nil || node.Type() != NodeTypeConvGeneral {
+		return p, fmt.Errorf("purego: ReadConvParams needs a ConvGeneral node, got %v", node)
+	}
+	in := reflect.ValueOf(node).Elem().FieldByName("inputs")
+	if !in.IsValid() || in.Kind() != reflect.Interface || in.IsNil() || in.Elem().Kind() != reflect.Pointer {
+		return p, fmt.Errorf("purego: graph.Node.inputs missing or not a pointer (GoMLX layout changed; written against v0.25.0)")
+	}
+	s := in.Elem().Elem()
+	if s.Kind() != reflect.Struct {
+		return p, fmt.Errorf("purego: ConvGeneral node inputs is %s (GoMLX layout changed)", s.Type())
+	}
+	for _, f := range []struct {
+		name string
+		dst  any
+	}{
+		{"axes", &p.Axes}, {"strides", &p.Strides}, {"paddings", &p.Paddings},
+		{"inputDilations", &p.InputDilations}, {"kernelDilations", &p.KernelDilations},
+		{"channelGroupCount", &p.ChannelGroupCount}, {"batchGroupCount", &p.BatchGroupCount},
+	} {
+		if err := readField(s, f.name, f.dst); err != nil {
+			return p, err
+		}
+	}
+	x := node.Inputs()[0]
+	if len(p.Axes.InputSpatial) != x.Rank()-2 || len(p.Axes.KernelSpatial) != x.Rank()-2 || len(p.Axes.OutputSpatial) != x.Rank()-2 {
+		return p, fmt.Errorf("purego: ConvGeneral axes read %+v inconsistent with input %s (GoMLX layout changed)", p.Axes, x.Shape())
+	}
+	return p, nil
+}
+
+func ints(v []int, i, def int) int {
+	if len(v) == 0 {
+		return def
+	}
+	return v[i]
+}
+
+// ConvGeneralVJP is GoMLX's convolution gradient with one correction: for kernels whose
+// effective (dilated) spatial size is even, GoMLX v0.25.0's gradient with respect to the input
+// pads the transposed convolution by (k-2-p_lo, ...) instead of (k-1-p_lo, ...), giving wrong
+// values (found by this package's finite-difference tests). For those, the input gradient is
+// recomputed as the convolution of the stride-dilated output gradient with the spatially
+// reversed kernel (input/output channels swapped), padded by k_eff-1-p_lo before and
+// n-1-(o-1)*s+p_lo after each spatial axis (n input size, o output size, s stride). The
+// kernel gradient is GoMLX's (correct). Grouped convolutions keep GoMLX's gradient.
+func ConvGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
+	grads := originalConvVJP(node, vjpOutputs, outputShape)
+	p, err := ReadConvParams(node)
+	if err != nil || outputShape.Rank() != 0 || p.ChannelGroupCount > 1 || p.BatchGroupCount > 1 || len(p.InputDilations) > 0 {
+		return grads
+	}
+	x, kernel := node.Inputs()[0], node.Inputs()[1]
+	n := len(p.Axes.InputSpatial)
+	even := false
+	pads := make([][2]int, n)
+	for a := range n {
+		k := kernel.Shape().Dim(p.Axes.KernelSpatial[a])
+		kEff := (k-1)*ints(p.KernelDilations, a, 1) + 1
+		even = even || kEff%2 == 0
+		pLo := 0
+		if len(p.Paddings) > 0 {
+			pLo = p.Paddings[a][0]
+		}
+		in, out, s := x.Shape().Dim(p.Axes.InputSpatial[a]), node.Shape().Dim(p.Axes.OutputSpatial[a]), ints(p.Strides, a, 1)
+		pads[a] = [2]int{kEff - 1 - pLo, in - 1 - (out-1)*s + pLo}
+		if pads[a][0] < 0 || pads[a][1] < 0 {
+			return grads // padding larger than the kernel: keep GoMLX's gradient
+		}
+	}
+	if !even {
+		return grads
+	}
+	var rev backends.ConvolveAxesConfig
+	rev.InputBatch, rev.InputChannels, rev.InputSpatial = p.Axes.OutputBatch, p.Axes.OutputChannels, p.Axes.OutputSpatial
+	rev.KernelInputChannels, rev.KernelOutputChannels = p.Axes.KernelOutputChannels, p.Axes.KernelInputChannels
+	rev.KernelSpatial = p.Axes.KernelSpatial
+	rev.OutputBatch, rev.OutputChannels, rev.OutputSpatial = p.Axes.InputBatch, p.Axes.InputChannels, p.Axes.InputSpatial
+	var inputDilations []int
+	if len(p.Strides) > 0 {
+		inputDilations = p.Strides
+	}
+	dx := ConvGeneral(vjpOutputs[0], Reverse(kernel, p.Axes.KernelSpatial...), rev, nil, pads, inputDilations, p.KernelDilations, 1, 1)
+	if !dx.Shape().Equal(x.Shape()) {
+		return grads
+	}
+	return []*Node{dx, grads[1]}
+}
