@@ -24,12 +24,13 @@ type Params struct {
 	Scale    string // "smoke" (minutes on 2 cores) or "full" (the paper's protocol)
 	Backend  string // GoMLX backend: "purego" (default), "go", "xla:cuda", ...
 	DataRoot string // root of the real datasets; "" means synthetic twins only
-	Seed     int64
+	Seed     int64  // overrides every run's train.seed; 0 keeps each spec's own seed
 }
 
 // Parameters returns defaults overridden by the environment (ACTREPRO_SCALE,
 // ACTREPRO_BACKEND, ACTREPRO_DATA, ACTREPRO_SEED). Empty defaults get the
-// project defaults: scale "smoke", backend "purego", seed 1. A malformed
+// project defaults: scale "smoke", backend "purego", seed 0 (each
+// spec's own train.seed). A malformed
 // ACTREPRO_SEED is an error naming the variable.
 func Parameters(defaults Params) (Params, error) {
 	p := defaults
@@ -55,9 +56,6 @@ func Parameters(defaults Params) (Params, error) {
 	if p.Backend == "" {
 		p.Backend = "purego"
 	}
-	if p.Seed == 0 {
-		p.Seed = 1
-	}
 	if p.DataRoot != "" {
 		if abs, err := filepath.Abs(p.DataRoot); err == nil {
 			p.DataRoot = abs
@@ -72,7 +70,11 @@ func (p Params) String() string {
 	if data == "" {
 		data = "(none: synthetic twins only)"
 	}
-	return fmt.Sprintf("scale=%s backend=%s data=%s seed=%d", p.Scale, p.Backend, data, p.Seed)
+	seed := fmt.Sprint(p.Seed)
+	if p.Seed == 0 {
+		seed = "(each spec's own)"
+	}
+	return fmt.Sprintf("scale=%s backend=%s data=%s seed=%s", p.Scale, p.Backend, data, seed)
 }
 
 // Must returns v, or stops the notebook cell with err (a panic carrying the

@@ -109,6 +109,9 @@ func RunContext(ctx context.Context, path string, opts ...Option) (*Result, erro
 		OutDir:   cfg.outDir,
 		Force:    cfg.force,
 	}
+	if cfg.params.Seed != 0 {
+		ho.Seed = &cfg.params.Seed
+	}
 	if !cfg.quiet {
 		ho.Progress = NewProgress(filepath.Base(specPath) + " (" + cfg.params.Scale + ")")
 	}
@@ -129,7 +132,11 @@ func Load(path string, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, _, points, err := harness.Prepare(specPath, cfg.params.Scale)
+	ho := harness.Options{Scale: cfg.params.Scale}
+	if cfg.params.Seed != 0 {
+		ho.Seed = &cfg.params.Seed
+	}
+	s, _, points, err := harness.PrepareWith(specPath, ho)
 	if s == nil || points == nil {
 		return nil, err
 	}

@@ -25,11 +25,13 @@ func init() {
 type runFlags struct {
 	scale, backend, dataRoot, out *string
 	force, quiet                  *bool
+	seed                          *int64
 }
 
 func addRunFlags(f interface {
 	String(string, string, string) *string
 	Bool(string, bool, string) *bool
+	Int64(string, int64, string) *int64
 }) runFlags {
 	return runFlags{
 		scale:    f.String("scale", "smoke", "scale: smoke (minutes on 2 cores) or full (the paper's protocol)"),
@@ -38,6 +40,7 @@ func addRunFlags(f interface {
 		out:      f.String("out", "results", "results directory"),
 		force:    f.Bool("force", false, "recompute runs that already have a record"),
 		quiet:    f.Bool("quiet", false, "no progress output"),
+		seed:     f.Int64("seed", -1, "override train.seed of every run (default -1: each spec's own seed)"),
 	}
 }
 
@@ -46,7 +49,11 @@ func (r runFlags) options(stderr io.Writer) harness.Options {
 	if !*r.quiet {
 		prog = progress.New(stderr, progress.Options{})
 	}
-	return harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force, Progress: prog}
+	o := harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force, Progress: prog}
+	if *r.seed >= 0 {
+		o.Seed = r.seed
+	}
+	return o
 }
 
 func signalContext() (context.Context, context.CancelFunc) {
@@ -54,7 +61,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 const runUsage = `
-Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--plan]
+Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--plan]
 
 Runs every point of the spec's sweep at the scale, writing one record per
 point to OUT/<experiment-id>/<scale>/<hash>.json, then renders the spec's
@@ -170,7 +177,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 
 // runPlan prints the points of a spec at a scale and whether each has a record.
 func runPlan(specPath string, rf runFlags, stdout, stderr io.Writer) int {
-	s, _, points, err := harness.Prepare(specPath, *rf.scale)
+	s, _, points, err := harness.PrepareWith(specPath, rf.options(io.Discard))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

@@ -30,6 +30,10 @@ type Options struct {
 	DataRoot string          // root of real data; default $ACTREPRO_DATA
 	OutDir   string          // results root; default "results"
 	Force    bool            // recompute points that already have a record
+	// Seed, when set, overrides train.seed of every point (the CLI's --seed,
+	// a notebook's ACTREPRO_SEED). It is part of each point's config, so it
+	// changes the points' hashes: records of other seeds are kept, not reused.
+	Seed *int64
 	Progress runner.Progress // nil: no progress output
 	// Now is the clock for records' start and end times; default time.Now.
 	Now func() time.Time
@@ -87,9 +91,20 @@ func ResolveBackend(explicit, specDefault string) string {
 // point at scale, without running anything. Validation errors name the
 // spec's file and line.
 func Prepare(specPath, scale string) (*spec.Spec, runner.Task, []runner.Point, error) {
+	return PrepareWith(specPath, Options{Scale: scale})
+}
+
+// PrepareWith is Prepare with the overrides of opts applied (Scale, Seed).
+func PrepareWith(specPath string, opts Options) (*spec.Spec, runner.Task, []runner.Point, error) {
+	scale := opts.Scale
 	s, err := spec.Load(specPath)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if over, ok := s.Scales[scale]; ok && opts.Seed != nil {
+		// A scale override is applied after the base sections and before
+		// the sweep axes, so a seed axis still wins over this.
+		over["train.seed"] = *opts.Seed
 	}
 	task, err := runner.Lookup(s.Experiment.Task)
 	if err != nil {
@@ -162,7 +177,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			n.Note(fmt.Sprintf(format, args...))
 		}
 	}
-	s, task, points, err := Prepare(specPath, opts.Scale)
+	s, task, points, err := PrepareWith(specPath, opts)
 	if err != nil {
 		if s == nil {
 			return nil, err

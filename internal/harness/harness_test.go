@@ -272,3 +272,34 @@ func TestResolveBackend(t *testing.T) {
 		}
 	}
 }
+
+// A seed override (--seed, ACTREPRO_SEED) replaces train.seed in every
+// point, so its records are new runs beside the spec seed's, not reuses.
+func TestRunSeedOverride(t *testing.T) {
+	reset(0, 0)
+	out := t.TempDir()
+	base, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := int64(42)
+	rep, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out, Seed: &seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Ran != 5 || rep.Cached != 0 {
+		t.Fatalf("seed override reused records: ran %d cached %d", rep.Ran, rep.Cached)
+	}
+	for i, r := range rep.Records {
+		if r.Seed != 42 {
+			t.Errorf("point %d: seed %d, want 42", i, r.Seed)
+		}
+		if r.Hash == base.Records[i].Hash {
+			t.Errorf("point %d: same hash %s with and without the seed override", i, r.Hash)
+		}
+	}
+	_, _, points, err := PrepareWith("testdata/fake.toml", Options{Scale: "smoke", Seed: &seed})
+	if err != nil || len(points) != 5 || points[0].Hash != rep.Records[0].Hash {
+		t.Errorf("PrepareWith disagrees with Run: %v", err)
+	}
+}
