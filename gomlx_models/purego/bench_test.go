@@ -19,8 +19,9 @@ import (
 // read from /proc/self/status VmHWM after resetting it through /proc/self/clear_refs, so each
 // benchmark's peak is its own (the compiled graphs of earlier benchmarks stay resident).
 
-// measured holds this run's purego seconds per step, by benchmark name, for the PyTorch ratio.
-var measured = map[string]float64{}
+// measured holds this run's purego wall and CPU seconds per step, by benchmark name, for the
+// PyTorch ratios.
+var measured = map[string][2]float64{}
 
 func loadAvg() string {
 	b, err := os.ReadFile("/proc/loadavg")
@@ -99,7 +100,7 @@ func benchHead(b *testing.B, batch int, train bool) {
 	b.ReportMetric(flops/perStep/1e9, "GFLOP/s")
 	b.ReportMetric(peak, "peakRSS-MiB")
 	b.ReportMetric(cpuPerStep, "cpu-s/op")
-	measured[b.Name()] = perStep
+	measured[b.Name()] = [2]float64{perStep, cpuPerStep}
 	peakNote := "VmHWM since reset"
 	if !reset {
 		peakNote = "VmHWM of the whole process (reset unsupported)"
@@ -131,14 +132,14 @@ x = torch.randn(B, V + C, D); y = (torch.rand(B, C) < 0.1).float()
 def step():
     opt.zero_grad(); loss = lossf(m(x), y); loss.backward(); opt.step()
 step()
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 for _ in range(N): step()
-train = (time.perf_counter() - t) / N
+train, train_cpu = (time.perf_counter() - t) / N, (time.process_time() - c) / N
 with torch.no_grad():
-    m(x); t = time.perf_counter()
+    m(x); t, c = time.perf_counter(), time.process_time()
     for _ in range(N): m(x)
-    infer = (time.perf_counter() - t) / N
-print(torch.__version__, train, infer)
+    infer, infer_cpu = (time.perf_counter() - t) / N, (time.process_time() - c) / N
+print(torch.__version__, train, infer, train_cpu, infer_cpu)
 `
 
 // BenchmarkPyTorchHead times the identical PyTorch model when python3 can import torch
@@ -167,18 +168,22 @@ func BenchmarkPyTorchHead(b *testing.B) {
 			return
 		}
 		f := strings.Fields(out.String())
-		if len(f) != 3 {
+		if len(f) != 5 {
 			b.Logf("unexpected PyTorch output %q", out.String())
 			return
 		}
-		train, _ := strconv.ParseFloat(f[1], 64)
-		infer, _ := strconv.ParseFloat(f[2], 64)
-		line := fmt.Sprintf("PyTorch %s %s: train step %.3f s, inference %.3f s (2 threads)", f[0], c, train, infer)
-		if g, ok := measured[fmt.Sprintf("BenchmarkHeadTrainB%d", batch)]; ok && train > 0 {
-			line += fmt.Sprintf("; purego/PyTorch train ratio %.1fx", g/train)
+		var v [4]float64
+		for i := range v {
+			v[i], _ = strconv.ParseFloat(f[i+1], 64)
 		}
-		if g, ok := measured[fmt.Sprintf("BenchmarkHeadInferB%d", batch)]; ok && infer > 0 {
-			line += fmt.Sprintf(", inference ratio %.1fx", g/infer)
+		train, infer, trainCPU, inferCPU := v[0], v[1], v[2], v[3]
+		line := fmt.Sprintf("PyTorch %s %s: train step %.3f s wall (%.3f CPU-s), inference %.3f s wall (%.3f CPU-s), 2 threads",
+			f[0], c, train, trainCPU, infer, inferCPU)
+		if g, ok := measured[fmt.Sprintf("BenchmarkHeadTrainB%d", batch)]; ok && train > 0 && trainCPU > 0 {
+			line += fmt.Sprintf("; purego/PyTorch train %.1fx wall, %.1fx CPU", g[0]/train, g[1]/trainCPU)
+		}
+		if g, ok := measured[fmt.Sprintf("BenchmarkHeadInferB%d", batch)]; ok && infer > 0 && inferCPU > 0 {
+			line += fmt.Sprintf("; inference %.1fx wall, %.1fx CPU", g[0]/infer, g[1]/inferCPU)
 		}
 		fmt.Println(line + ", load average " + loadAvg())
 	}

@@ -27,6 +27,11 @@ var UCF50Classes = []string{"WalkingWithDog", "TaiChi", "Swing", "HorseRace"}
 // full-scale synthetic twin has as many.
 var UCF50FullCounts = []int{123, 100, 137, 198}
 
+// SynthUCF50Version names the generator's output: change it whenever a
+// change to this file changes the bytes written, so that cached twins
+// (keyed by it) are rewritten.
+const SynthUCF50Version = "v4"
+
 // SynthUCF50Marker is the file a synthetic UCF50 twin carries at its root;
 // readers report such a directory as synthetic.
 const SynthUCF50Marker = "SYNTHETIC.txt"
@@ -149,7 +154,7 @@ func WriteSynthUCF50(dir string, o SynthUCF50Options) (string, error) {
 		return "", fmt.Errorf("synth ucf50: ffmpeg not found on PATH (install it: apt-get install ffmpeg): %w", err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "synth-ucf50 v4 %+v\n", o)
+	fmt.Fprintf(h, "synth-ucf50 %s %+v\n", SynthUCF50Version, o)
 	for c, class := range UCF50Classes {
 		cdir := filepath.Join(dir, class)
 		if err := os.MkdirAll(cdir, 0o755); err != nil {

@@ -62,9 +62,12 @@ type Config struct {
 	// "val_map"); higher is better unless MonitorMin. Empty: the last epoch.
 	Monitor    string
 	MonitorMin bool
-	// Patience stops training after this many epochs without improvement of
-	// Monitor; 0 never stops early.
+	// Patience stops training after this many evaluations without
+	// improvement of Monitor; 0 never stops early.
 	Patience int
+	// EvalEvery calls the EvalFn every this many epochs and after the last
+	// one; 0 or 1 evaluates after every epoch.
+	EvalEvery int
 }
 
 // Validate names the first bad field.
@@ -80,6 +83,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("trainer: LearningRate must be > 0, got %g", c.LearningRate)
 	case c.Patience < 0:
 		return fmt.Errorf("trainer: Patience must be >= 0, got %d", c.Patience)
+	case c.EvalEvery < 0:
+		return fmt.Errorf("trainer: EvalEvery must be >= 0, got %d", c.EvalEvery)
 	}
 	switch c.Schedule {
 	case "", ScheduleConstant:
@@ -107,10 +112,15 @@ func (c Config) LR(epoch int) float64 {
 
 // Result is what Fit measured.
 type Result struct {
-	Curves       map[string][]float64 // "train_loss", "lr" and every EvalFn value, one entry per epoch
-	Epochs       int                  // epochs run
-	BestEpoch    int                  // 0-based epoch chosen by Monitor (the last one without Monitor)
-	Best         map[string]float64   // the EvalFn values of BestEpoch
+	// Curves holds "train_loss" and "lr" (one entry per epoch), every EvalFn
+	// value (one entry per evaluation) and "eval_epoch", the 1-based epoch
+	// of each evaluation.
+	Curves       map[string][]float64
+	Epochs       int                // epochs run
+	BestEpoch    int                // 0-based epoch chosen by Monitor (the last evaluated one without Monitor)
+	Best         map[string]float64 // the EvalFn values of BestEpoch
+	LastEpoch    int                // 0-based epoch of the last evaluation
+	Last         map[string]float64 // the EvalFn values of LastEpoch
 	StoppedEarly bool
 }
 
@@ -235,20 +245,23 @@ func (t *Trainer) Fit(gctx context.Context, data Data, eval EvalFn, progress run
 		}
 		res.Curves["train_loss"] = append(res.Curves["train_loss"], sum/float64(steps))
 		res.Curves["lr"] = append(res.Curves["lr"], lr)
-		vals := map[string]float64{}
-		if eval != nil {
-			if vals, err = eval(epoch); err != nil {
-				return nil, fmt.Errorf("trainer: evaluating epoch %d: %w", epoch+1, err)
-			}
-			for k, v := range vals {
-				res.Curves[k] = append(res.Curves[k], v)
-			}
-		}
 		res.Epochs = epoch + 1
 		report := map[string]float64{"loss": sum / float64(steps)}
+		every := max(t.cfg.EvalEvery, 1)
+		if eval == nil || ((epoch+1)%every != 0 && epoch != t.cfg.Epochs-1) {
+			progress.Step(epoch+1, report)
+			continue
+		}
+		vals, err := eval(epoch)
+		if err != nil {
+			return nil, fmt.Errorf("trainer: evaluating epoch %d: %w", epoch+1, err)
+		}
 		for k, v := range vals {
+			res.Curves[k] = append(res.Curves[k], v)
 			report[k] = v
 		}
+		res.Curves["eval_epoch"] = append(res.Curves["eval_epoch"], float64(epoch+1))
+		res.LastEpoch, res.Last = epoch, vals
 		progress.Step(epoch+1, report)
 
 		if t.cfg.Monitor == "" {

@@ -87,6 +87,7 @@ type Train struct {
 	Select       string  `toml:"select"`        // "best" (epoch with the best val batch-micro mAP, the authors' checkpoint) or "last"
 	Patience     int     `toml:"patience"`      // early stopping on val batch-micro mAP; 0 = off
 	EvalBatch    int     `toml:"eval_batch"`    // batch of the batch-micro mAP (16)
+	EvalEvery    int     `toml:"eval_every"`    // evaluate on val every this many epochs (and at the last); 1 = every epoch
 	Seed         int64   `toml:"seed"`
 }
 
@@ -136,7 +137,7 @@ func DefaultConfig() Config {
 		Model: Model{TextLayer: model.TextBiLSTM, Fusion: model.FusionPaper, Tokens: 16, Heads: 8,
 			FFDim: 2048, EncLayers: 1, DecLayers: 6, Dropout: 0.1, Frames: 16, VideoDim: 768, Align: model.AlignNone},
 		Train: Train{Epochs: 150, FrozenEpochs: 50, Batch: 16, EpochSize: 2500, LR: 1e-5,
-			Schedule: trainer.ScheduleCosineRestarts, RestartEvery: 10, Select: "best", EvalBatch: 16, Seed: 1},
+			Schedule: trainer.ScheduleCosineRestarts, RestartEvery: 10, Select: "best", EvalBatch: 16, EvalEvery: 1, Seed: 1},
 	}
 }
 
@@ -209,6 +210,8 @@ func Decode(p runner.Point) (Config, error) {
 		return c, spec.Errorf("train.batch", "must be 2..4096, got %d", t.Batch)
 	case t.EvalBatch < 1:
 		return c, spec.Errorf("train.eval_batch", "must be positive, got %d", t.EvalBatch)
+	case t.EvalEvery < 1:
+		return c, spec.Errorf("train.eval_every", "must be >= 1, got %d", t.EvalEvery)
 	case t.Select != "best" && t.Select != "last":
 		return c, spec.Errorf("train.select", `want "best" or "last", got %q`, t.Select)
 	}
@@ -262,7 +265,7 @@ func (c Config) TrainerConfig() trainer.Config {
 	tc := trainer.Config{
 		Epochs: t.FrozenEpochs + t.Epochs, BatchSize: t.Batch, EpochSize: t.EpochSize, Seed: t.Seed,
 		LearningRate: t.LR, Schedule: t.Schedule, RestartEvery: t.RestartEvery,
-		Monitor: "map_batch_micro", Patience: t.Patience,
+		Monitor: "map_batch_micro", Patience: t.Patience, EvalEvery: t.EvalEvery,
 	}
 	return tc
 }

@@ -85,10 +85,9 @@ func (FigTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Ou
 	if err != nil {
 		return runner.Outcome{}, err
 	}
-	dir := results.Dir(results.Root(ctx), c.Data.From, p.Scale)
-	recs, err := results.Load(dir)
+	recs, dir, s, err := currentRecords(ctx, c.Data.Table1, c.Data.From, p.Scale)
 	if err != nil {
-		return runner.Outcome{}, fmt.Errorf("reading the Table 1 runs (run %s at scale %s first): %w", c.Data.From, p.Scale, err)
+		return runner.Outcome{}, err
 	}
 	measured := make([][]float64, len(textOrder))
 	src := map[string]int{}
@@ -100,14 +99,6 @@ func (FigTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Ou
 				src[r.DataSource]++
 			}
 		}
-	}
-	specPath, err := findFromRoot(c.Data.Table1)
-	if err != nil {
-		return runner.Outcome{}, spec.Errorf("data.table1", "%v", err)
-	}
-	s, err := spec.Load(specPath)
-	if err != nil {
-		return runner.Outcome{}, err
 	}
 	paper := make([][]float64, len(textOrder))
 	for _, row := range s.Paper.Rows {
@@ -137,7 +128,12 @@ func (FigTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Ou
 	if err != nil {
 		return runner.Outcome{}, err
 	}
+	// Smoke-scale figures sit beside their records; full-scale ones are
+	// committed under plots/<experiment>/ (the project's convention).
 	figBase := filepath.Join(dir, "figures", c.Model.Figure)
+	if p.Scale == "full" {
+		figBase = filepath.Join(filepath.Dir(results.Root(ctx)), "plots", c.Data.From, c.Model.Figure)
+	}
 	if err := os.MkdirAll(filepath.Dir(figBase), 0o755); err != nil {
 		return runner.Outcome{}, err
 	}
@@ -209,4 +205,44 @@ func findFromRoot(rel string) (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// currentRecords returns the records of the points the Table 1 spec at
+// specRel expands to at scale (by hash), ignoring stale records of older
+// settings or code versions that share the directory.
+func currentRecords(ctx context.Context, specRel, experiment, scale string) ([]results.Record, string, *spec.Spec, error) {
+	path, err := findFromRoot(specRel)
+	if err != nil {
+		return nil, "", nil, spec.Errorf("data.table1", "%v", err)
+	}
+	s, err := spec.Load(path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if s.Experiment.ID != experiment {
+		return nil, "", nil, spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
+	}
+	points, err := s.Expand(scale, Task{}.Version())
+	if err != nil {
+		return nil, "", nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range points {
+		want[p.Hash] = true
+	}
+	dir := results.Dir(results.Root(ctx), experiment, scale)
+	all, err := results.Load(dir)
+	if err != nil {
+		return nil, dir, s, fmt.Errorf("reading the Table 1 runs (run %s at scale %s first): %w", specRel, scale, err)
+	}
+	var recs []results.Record
+	for _, r := range all {
+		if want[r.Hash] {
+			recs = append(recs, r)
+		}
+	}
+	if len(recs) == 0 {
+		return nil, dir, s, fmt.Errorf("%s: no record of the current %s points (run %s at scale %s first)", dir, experiment, specRel, scale)
+	}
+	return recs, dir, s, nil
 }

@@ -14,6 +14,9 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train"
 )
 
+// predictBatch is the batch of validation predictions.
+const predictBatch = 128
+
 // Fit trains one configuration on a track and evaluates it on the track's
 // val split after every epoch; the outcome's metrics are those of the
 // selected epoch (train.select).
@@ -60,30 +63,29 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	trainData := newSplit(&track.Train, track, textOnly)
 	valData := newSplit(&track.Val, track, textOnly)
 	segCounts, segNote := segmentCounts(track)
-	var perClassAt [][]float64
+	perClassAt := map[int][]float64{}
 	eval := func(epoch int) (map[string]float64, error) {
-		scores, err := tr.Predict(valData, c.Train.EvalBatch)
+		// Predictions in batches of predictBatch (fewer graph calls); the
+		// batch-micro metric still groups the scores by EvalBatch.
+		scores, err := tr.Predict(valData, predictBatch)
 		if err != nil {
 			return nil, err
 		}
 		m, perClass, err := Evaluate(track.Val.Labels, track.K(), scores, c.Train.EvalBatch, segCounts)
-		perClassAt = append(perClassAt, perClass)
+		perClassAt[epoch] = perClass
 		return m, err
 	}
 	res, err := tr.Fit(ctx, trainData, eval, progress)
 	if err != nil {
 		return out, err
 	}
-	pick := res.BestEpoch
+	pick, vals := res.BestEpoch, res.Best
 	if c.Train.Select == "last" {
-		pick = res.Epochs - 1
+		pick, vals = res.LastEpoch, res.Last
 	}
 	out.Metrics = map[string]float64{}
-	for k, v := range res.Curves {
-		if k == "train_loss" || k == "lr" || pick >= len(v) {
-			continue
-		}
-		out.Metrics[k] = v[pick]
+	for k, v := range vals {
+		out.Metrics[k] = v
 	}
 	out.Metrics["epoch"] = float64(pick + 1)
 	out.Metrics["epochs_run"] = float64(res.Epochs)
@@ -91,7 +93,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	out.Curves = map[string][]float64{}
 	for k, v := range res.Curves {
 		out.Curves[k] = v
-		if k != "train_loss" && k != "lr" {
+		if k != "train_loss" && k != "lr" && k != "eval_epoch" {
 			out.Curves["val_"+k] = v
 			delete(out.Curves, k)
 		}

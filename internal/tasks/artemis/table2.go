@@ -27,6 +27,7 @@ type StatsConfig struct {
 		Dataset string `toml:"dataset,required"` // "animalkingdom"
 		Source  string `toml:"source,required"`  // source of the Table 1 runs read
 		From    string `toml:"from,required"`    // experiment id of the Table 1 runs, e.g. "artemis-table1"
+		Table1  string `toml:"table1,required"`  // path of the Table 1 spec from the checkout root (selects its current points)
 	}
 	Model struct {
 		Pair   string `toml:"pair,required"` // "A/B": text layer A against text layer B
@@ -85,10 +86,9 @@ func (StatsTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.
 	if err != nil {
 		return runner.Outcome{}, err
 	}
-	dir := results.Dir(results.Root(ctx), c.Data.From, p.Scale)
-	recs, err := results.Load(dir)
+	recs, dir, _, err := currentRecords(ctx, c.Data.Table1, c.Data.From, p.Scale)
 	if err != nil {
-		return runner.Outcome{}, fmt.Errorf("reading the Table 1 runs (run %s at scale %s first): %w", c.Data.From, p.Scale, err)
+		return runner.Outcome{}, err
 	}
 	a, b, sources, err := PairByResiduals(recs, c.Model.A, c.Model.B, c.Model.Metric)
 	if err != nil {
@@ -117,12 +117,13 @@ func (StatsTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.
 		return s / float64(len(x))
 	}
 	return runner.Outcome{
+		Extra: map[string]any{"wilcoxon_method": w.Method},
 		Metrics: map[string]float64{"t_test_p": tt.P, "t": tt.T, "wilcoxon_p": w.P, "wilcoxon_stat": w.Statistic,
 			"n_pairs": float64(len(a)), "mean_a": mean(a), "mean_b": mean(b)},
 		DataSource:      src,
 		DataFingerprint: "results:" + c.Data.From + "/" + p.Scale,
 		Notes: []string{
-			fmt.Sprintf("paired over %d residual combinations of %s (%s), %s vs %s; two-sided, SciPy 1.10 semantics (ttest_rel, wilcoxon method %s)", len(a), c.Data.From, c.Model.Metric, c.Model.A, c.Model.B, w.Method),
+			fmt.Sprintf("paired over the residual combinations of %s (%s, current points only); two-sided, SciPy 1.10 semantics (ttest_rel; wilcoxon exact for n <= 50 without zero differences)", c.Data.From, c.Model.Metric),
 		},
 	}, nil
 }

@@ -1,6 +1,7 @@
 package ucf50
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -9,7 +10,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	gctx "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/losses"
 	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
@@ -57,7 +58,7 @@ func (c *Clips) batch(idx []int) (*tensors.Tensor, *tensors.Tensor) {
 }
 
 // ModelFn builds a classifier's logits [batch, classes] from videos.
-type ModelFn func(ctx *context.Context, videos *graph.Node) *graph.Node
+type ModelFn func(ctx *gctx.Context, videos *graph.Node) *graph.Node
 
 // FitOptions is the training protocol of section 6 of the paper.
 type FitOptions struct {
@@ -70,6 +71,8 @@ type FitOptions struct {
 	// validation loss at the end (restore_best_weights=True in the authors'
 	// code).
 	RestoreBest bool
+	// Ctx, when set, cancels training between batches.
+	Ctx context.Context
 }
 
 // History is what Keras's History records, per epoch.
@@ -85,7 +88,7 @@ type History struct {
 // evaluating valSet after every epoch and stopping early when the
 // validation loss has not improved for Patience epochs. It returns the
 // trained context (best weights restored when asked).
-func Fit(backend backends.Backend, model ModelFn, trainSet, valSet *Clips, o FitOptions, progress runner.Progress) (ctx *context.Context, h History, err error) {
+func Fit(backend backends.Backend, model ModelFn, trainSet, valSet *Clips, o FitOptions, progress runner.Progress) (ctx *gctx.Context, h History, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("ucf50: training: %v", r)
@@ -97,12 +100,12 @@ func Fit(backend backends.Backend, model ModelFn, trainSet, valSet *Clips, o Fit
 	if progress == nil {
 		progress = runner.Discard
 	}
-	ctx = context.New()
-	ctx.SetParam(context.ParamInitialSeed, int64(o.Seed)+1)
+	ctx = gctx.New()
+	ctx.SetParam(gctx.ParamInitialSeed, int64(o.Seed)+1)
 	if err := ctx.SetRNGStateFromSeed(int64(o.Seed) + 2); err != nil {
 		return nil, h, err
 	}
-	modelFn := func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
+	modelFn := func(ctx *gctx.Context, _ any, inputs []*graph.Node) []*graph.Node {
 		return []*graph.Node{model(ctx, inputs[0])}
 	}
 	opt := optimizers.Adam().LearningRate(o.LearningRate).Epsilon(1e-7).Done() // Keras's Adam epsilon
@@ -125,6 +128,9 @@ func Fit(backend backends.Backend, model ModelFn, trainSet, valSet *Clips, o Fit
 		// the loss and accuracy of each step's forward pass (dropout on).
 		var lossSum, accSum float64
 		for start := 0; start < trainSet.N; start += o.BatchSize {
+			if o.Ctx != nil && o.Ctx.Err() != nil {
+				return nil, h, o.Ctx.Err()
+			}
 			idx := perm[start:min(start+o.BatchSize, trainSet.N)]
 			x, y := trainSet.batch(idx)
 			m, err := trainer.TrainStep(nil, []*tensors.Tensor{x}, []*tensors.Tensor{y})
@@ -184,7 +190,7 @@ func scalar(t *tensors.Tensor) float64 {
 }
 
 // snapshot copies the values of the trainable variables.
-func snapshot(ctx *context.Context) (map[string]*tensors.Tensor, error) {
+func snapshot(ctx *gctx.Context) (map[string]*tensors.Tensor, error) {
 	out := map[string]*tensors.Tensor{}
 	for v := range ctx.IterVariables() {
 		if !v.Trainable {
@@ -205,13 +211,13 @@ func snapshot(ctx *context.Context) (map[string]*tensors.Tensor, error) {
 
 // Predict returns the class probabilities [N][classes] of clips (inference
 // mode: dropout off).
-func Predict(backend backends.Backend, ctx *context.Context, model ModelFn, clips *Clips, batchSize int) (probs [][]float64, err error) {
+func Predict(backend backends.Backend, ctx *gctx.Context, model ModelFn, clips *Clips, batchSize int) (probs [][]float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("ucf50: predicting: %v", r)
 		}
 	}()
-	exec, err := context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, x *graph.Node) *graph.Node {
+	exec, err := gctx.NewExec(backend, ctx.Reuse(), func(ctx *gctx.Context, x *graph.Node) *graph.Node {
 		return graph.Softmax(model(ctx, x))
 	})
 	if err != nil {
@@ -242,7 +248,7 @@ func Predict(backend backends.Backend, ctx *context.Context, model ModelFn, clip
 
 // evaluate returns the mean categorical cross-entropy and the accuracy of
 // model on clips.
-func evaluate(backend backends.Backend, ctx *context.Context, model ModelFn, clips *Clips, batchSize int) (loss, acc float64, err error) {
+func evaluate(backend backends.Backend, ctx *gctx.Context, model ModelFn, clips *Clips, batchSize int) (loss, acc float64, err error) {
 	probs, err := Predict(backend, ctx, model, clips, batchSize)
 	if err != nil {
 		return 0, 0, err

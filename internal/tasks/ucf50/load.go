@@ -144,7 +144,7 @@ func Split(n int, testFrac, valFrac float64, seed uint64) (train, val, test []in
 // half-written one.
 func SynthDir(dir string, o data.SynthUCF50Options) (string, error) {
 	if dir == "" {
-		h := sha256.Sum256([]byte(fmt.Sprintf("synth-ucf50 v4 %+v", o)))
+		h := sha256.Sum256([]byte(fmt.Sprintf("synth-ucf50 %s %+v", data.SynthUCF50Version, o)))
 		dir = filepath.Join(os.TempDir(), "actrepro-synth", "ucf50-"+hex.EncodeToString(h[:6]))
 	}
 	if data.IsSynthUCF50(dir) {

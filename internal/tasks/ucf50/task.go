@@ -106,7 +106,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	start := time.Now()
 	mctx, hist, err := Fit(backend, model, trainSet, valSet, FitOptions{
 		Epochs: cfg.Train.Epochs, Patience: cfg.Train.Patience, BatchSize: cfg.Train.BatchSize,
-		LearningRate: cfg.Train.LearningRate, Seed: cfg.Train.Seed, RestoreBest: cfg.Train.RestoreBest,
+		LearningRate: cfg.Train.LearningRate, Seed: cfg.Train.Seed, RestoreBest: cfg.Train.RestoreBest, Ctx: ctx,
 	}, progress)
 	if err != nil {
 		return out, err
