@@ -13,8 +13,9 @@ import (
 // then one matrix product) rather than graph.Convolve: GoMLX v0.25.0's
 // Convolve gradient builds a convolution with unset strides that simplego
 // rejects, and GoMLX has no gradient for Pad, while Slice, Concatenate and
-// DotGeneral differentiate on the
-// purego backend (padding is a concatenation of zeros). The result equals graph.Convolve (see conv2d_test.go).
+// DotGeneral differentiate on the purego backend (padding here is a
+// concatenation of zeros). The result equals graph.Convolve's (see
+// conv2d_test.go) and its gradients match finite differences (grad_test.go).
 func Conv2D(x, kernel *Node, same bool) *Node {
 	kd := kernel.Shape().Dimensions
 	k, cin, f := kd[0], kd[2], kd[3]

@@ -13,4 +13,11 @@
 // applied to the input with valid padding, a recurrent kernel [kh, kw, F, 4F]
 // applied to the hidden state with same padding, and a bias [4F], the four
 // gate blocks in Keras's order i, f, c, o.
+//
+// Differences from Keras, each a named choice: kernels and recurrent kernels
+// start Glorot-uniform (Keras starts recurrent kernels orthogonal); the
+// recurrent-dropout mask is shared by the four gates (Keras 3; tf.keras 2.x
+// drew one per gate); the recurrent activation defaults to tf.keras 2.x's
+// hard_sigmoid (Config.RecurrentActivation selects Keras 3's sigmoid). The
+// Dense layer returns logits: its softmax is part of the loss.
 package convlstm

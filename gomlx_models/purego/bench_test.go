@@ -9,9 +9,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // Benchmarks of issue 2 (`make bench`): the ARTEMIS-sized head trained on purego at B=8 and
@@ -109,6 +113,40 @@ func benchHead(b *testing.B, batch int, train bool) {
 		what, cfg, perStep, cpuPerStep, flops/perStep/1e9, peak, peakNote, loadAvg())
 }
 
+// BenchmarkHeadTrainSmallBothVJPs compares, on a reduced head (B=2, width 256, FF 1024, so that
+// GoMLX's own gradient fits in memory), a training step with purego's DotGeneral gradient and
+// with GoMLX's. Opt-in (ACTREPRO_BENCH_VJP=1): the GoMLX variant needs ~1 GB and minutes.
+func BenchmarkHeadTrainSmallBothVJPs(b *testing.B) {
+	if os.Getenv("ACTREPRO_BENCH_VJP") != "1" {
+		b.Skip("set ACTREPRO_BENCH_VJP=1 to compare with GoMLX's own DotGeneral gradient")
+	}
+	cfg := headConfig{Batch: 2, Video: 16, Classes: 140, Width: 256, Heads: 4, FF: 1024}
+	for _, variant := range []string{"purego", "gomlx"} {
+		if variant == "gomlx" {
+			graph.VJPRegistration[graph.NodeTypeDotGeneral] = purego.OriginalDotGeneralVJP()
+		}
+		resetPeakRSS()
+		h, err := newHeadTrainer(pureBackend(), cfg, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = h.Step() // builds (with the chosen gradient) and compiles the graph
+		graph.VJPRegistration[graph.NodeTypeDotGeneral] = purego.DotGeneralVJP
+		if err != nil {
+			b.Fatal(err)
+		}
+		start, cpuStart := time.Now(), cpuSeconds()
+		const steps = 2
+		for range steps {
+			if _, err := h.Step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		fmt.Printf("train step %s with %s DotGeneral gradient: %.3f s wall (%.3f CPU-s), peak RSS %.0f MiB, load average %s\n",
+			cfg, variant, time.Since(start).Seconds()/steps, (cpuSeconds()-cpuStart)/steps, peakRSSMB(), loadAvg())
+	}
+}
+
 func BenchmarkHeadInferB8(b *testing.B)  { benchHead(b, 8, false) }
 func BenchmarkHeadTrainB8(b *testing.B)  { benchHead(b, 8, true) }
 func BenchmarkHeadInferB32(b *testing.B) { benchHead(b, 32, false) }
@@ -145,6 +183,13 @@ print(torch.__version__, train, infer, train_cpu, infer_cpu)
 // BenchmarkPyTorchHead times the identical PyTorch model when python3 can import torch
 // (Debian python3-torch) and prints the purego/PyTorch ratio; it is skipped otherwise.
 func BenchmarkPyTorchHead(b *testing.B) {
+	pytorchOnce.Do(func() { pytorchHeadRun(b) })
+}
+
+// pytorchOnce: the benchmark function runs for b.N=1 and then b.N=3; PyTorch is timed once.
+var pytorchOnce sync.Once
+
+func pytorchHeadRun(b *testing.B) {
 	python := ""
 	// The first python3 on PATH may be a pyenv one without Debian's python3-torch.
 	for _, p := range []string{"python3", "/usr/bin/python3"} {

@@ -53,6 +53,10 @@ var gradCases = []struct {
 		}}, true},
 	{gradcheck.Case{Name: "DotGeneral no contraction (outer)", Inputs: []*tensors.Tensor{in(1, 3), in(2, 4)},
 		Build: func(_ *context.Context, x []*Node) *Node { return DotGeneral(x[0], nil, nil, x[1], nil, nil) }}, true},
+	{gradcheck.Case{Name: "Dot matrix-matrix", Inputs: []*tensors.Tensor{in(1, 3, 4), in(2, 4, 5)},
+		Build: func(_ *context.Context, x []*Node) *Node { return Dot(x[0], x[1]) }}, true},
+	{gradcheck.Case{Name: "Dot matrix-vector", Inputs: []*tensors.Tensor{in(1, 3, 4), in(2, 4)},
+		Build: func(_ *context.Context, x []*Node) *Node { return Dot(x[0], x[1]) }}, true},
 	{gradcheck.Case{Name: "Conv1D same", Inputs: []*tensors.Tensor{in(1, 2, 6, 3)},
 		Build: func(ctx *context.Context, x []*Node) *Node {
 			return layers.Convolution(ctx, x[0]).Filters(2).KernelSize(3).PadSame().Done()

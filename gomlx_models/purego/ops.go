@@ -132,7 +132,14 @@ func (b *Builder) Pad(x, fill backends.Op, axesConfig ...backends.PadAxis) (back
 			return nil, fmt.Errorf("purego Pad: axis %d: negative padding (%d, %d) removes more than the %d elements",
 				axis, cfg.Start, cfg.End, dims[axis])
 		}
-		if start > 0 || limit < dims[axis] {
+		empty := false
+		if start == limit { // everything cropped: the result is made of edge padding only
+			if cfg.Start <= 0 && cfg.End <= 0 {
+				return nil, fmt.Errorf("purego Pad: axis %d: padding (%d, %d) leaves an empty axis, not supported", axis, cfg.Start, cfg.End)
+			}
+			empty = true
+			dims[axis] = 0
+		} else if start > 0 || limit < dims[axis] {
 			if x, err = b.sliceAxis(x, dims, axis, start, limit); err != nil {
 				return nil, err
 			}
@@ -147,7 +154,9 @@ func (b *Builder) Pad(x, fill backends.Op, axesConfig ...backends.PadAxis) (back
 			}
 			parts = append(parts, block)
 		}
-		parts = append(parts, x)
+		if !empty {
+			parts = append(parts, x)
+		}
 		if cfg.End > 0 {
 			block, err := b.fill(fill, replaceAt(dims, axis, cfg.End))
 			if err != nil {
@@ -155,12 +164,15 @@ func (b *Builder) Pad(x, fill backends.Op, axesConfig ...backends.PadAxis) (back
 			}
 			parts = append(parts, block)
 		}
-		if len(parts) > 1 {
+		switch {
+		case len(parts) == 1:
+			x = parts[0]
+		case len(parts) > 1:
 			if x, err = b.Builder.Concatenate(axis, parts...); err != nil {
 				return nil, err
 			}
-			dims[axis] += max(cfg.Start, 0) + max(cfg.End, 0)
 		}
+		dims[axis] += max(cfg.Start, 0) + max(cfg.End, 0)
 	}
 	return x, nil
 }

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/actrepro/actrepro/internal/data"
 	"github.com/actrepro/actrepro/internal/runner"
@@ -39,6 +40,36 @@ type Dataset struct {
 	Dir         string
 	Fingerprint string
 	Dropped     []string // videos shorter than the sequence length, skipped as the authors' code does
+}
+
+// lastLoad keeps the most recent Load result, so that the points of one
+// sweep (the two models) decode the same videos once per process.
+var lastLoad struct {
+	sync.Mutex
+	key string
+	ds  *Dataset
+}
+
+// LoadCached is Load, reusing the previous result when dir (whose listing
+// fingerprint must be unchanged), classes, n and size are the same.
+func LoadCached(ctx context.Context, dir string, classes []string, n, size int, progress runner.Progress) (*Dataset, error) {
+	u, err := data.LoadUCF50(dir)
+	if err != nil {
+		return nil, fmt.Errorf("ucf50: listing %s: %w", dir, err)
+	}
+	key := fmt.Sprintf("%s|%v|%d|%d|%s", dir, classes, n, size, u.Fingerprint)
+	lastLoad.Lock()
+	defer lastLoad.Unlock()
+	if lastLoad.key == key {
+		return lastLoad.ds, nil
+	}
+	lastLoad.key, lastLoad.ds = "", nil // free the old clips before decoding new ones
+	ds, err := Load(ctx, dir, classes, n, size, progress)
+	if err != nil {
+		return nil, err
+	}
+	lastLoad.key, lastLoad.ds = key, ds
+	return ds, nil
 }
 
 // Load decodes the videos of classes under dir: each is decoded with ffmpeg

@@ -88,7 +88,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	if err != nil {
 		return out, err
 	}
-	ds, err := Load(ctx, dir, cfg.Data.Classes, cfg.Data.Frames, cfg.Data.Size, progress)
+	ds, err := LoadCached(ctx, dir, cfg.Data.Classes, cfg.Data.Frames, cfg.Data.Size, progress)
 	if err != nil {
 		return out, err
 	}
