@@ -103,7 +103,9 @@ func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 		hvFinal = Add(hvFinal, BroadcastToDims(InsertAxes(rb, 1), b, t, E))
 	}
 	if c.Residuals.Seq {
-		// Eq. 6: R_sequence = H_v W_seq.
+		// Eq. 6: R_sequence = H_v W_seq. (Table 1's caption calls it "the
+		// residual from the sequence processing layer"; Eq. 6 and the issue
+		// define it on H_v, which is what is built here.)
 		hvFinal = Add(hvFinal, layers.Dense(ctx.In("res_sequence"), hv, true, E))
 	}
 	// Eq. 8: H_v^pos = R_total + PE(t), sinusoidal.

@@ -373,7 +373,7 @@ func (t *Trainer) Params() int64 {
 }
 
 func isOptimizerScope(scope string) bool {
-	return len(scope) >= 2 && (hasPrefix(scope, "/"+optimizers.Scope) || hasPrefix(scope, "/adam") || hasPrefix(scope, "/global"))
+	return len(scope) >= 2 && (hasPrefix(scope, "/"+optimizers.Scope) || hasPrefix(scope, "/"+optimizers.AdamDefaultScope) || hasPrefix(scope, "/global"))
 }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
