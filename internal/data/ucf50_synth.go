@@ -58,7 +58,8 @@ func synthUCF50(dir string, so SynthOptions) (string, error) {
 		return "", fmt.Errorf("synth ucf50: %w", err)
 	}
 	o := SynthUCF50ScaleOptions(so.Scale, uint64(so.Seed), so.Difficulty)
-	fp, err := WriteSynthUCF50(dir, o)
+	// Like every twin, under DIR/<dataset>/, so that DIR works as a data root.
+	fp, err := WriteSynthUCF50(filepath.Join(dir, UCF50Dir), o)
 	if err != nil {
 		return "", err
 	}

@@ -548,8 +548,8 @@ func (s *Spec) buildTables(raw map[string]any) error {
 			if c.Factor == 0 {
 				c.Factor = 1
 			}
-			if c.Digits == 0 {
-				c.Digits = 2
+			if c.Digits == 0 && !digitsGiven(e, j) {
+				c.Digits = 2 // unset; an explicit digits = 0 stays 0
 			}
 			if c.Digits < 0 || c.Digits > 12 {
 				return s.errAt(ck+".digits", "digits must be 0..12")
@@ -661,4 +661,22 @@ func (s *Spec) buildPaper(raw map[string]any) error {
 		s.Paper.Rows = append(s.Paper.Rows, pr)
 	}
 	return nil
+}
+
+// digitsGiven reports whether column j of the raw table entry e sets digits.
+func digitsGiven(e map[string]any, j int) bool {
+	cols, _ := e["columns"].([]map[string]any)
+	if cols == nil {
+		if anys, ok := e["columns"].([]any); ok && j < len(anys) {
+			m, _ := anys[j].(map[string]any)
+			_, ok := m["digits"]
+			return ok
+		}
+		return false
+	}
+	if j >= len(cols) {
+		return false
+	}
+	_, ok := cols[j]["digits"]
+	return ok
 }
