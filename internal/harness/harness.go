@@ -25,15 +25,15 @@ const DefaultBackend = "purego"
 
 // Options configure Run.
 type Options struct {
-	Scale    string          // "smoke" (default) or "full" or another scale of the spec
-	Backend  string          // explicit backend; see ResolveBackend
-	DataRoot string          // root of real data; default $ACTREPRO_DATA
-	OutDir   string          // results root; default "results"
-	Force    bool            // recompute points that already have a record
+	Scale    string // "smoke" (default) or "full" or another scale of the spec
+	Backend  string // explicit backend; see ResolveBackend
+	DataRoot string // root of real data; default $ACTREPRO_DATA
+	OutDir   string // results root; default "results"
+	Force    bool   // recompute points that already have a record
 	// Seed, when set, overrides train.seed of every point (the CLI's --seed,
 	// a notebook's ACTREPRO_SEED). It is part of each point's config, so it
 	// changes the points' hashes: records of other seeds are kept, not reused.
-	Seed *int64
+	Seed     *int64
 	Progress runner.Progress // nil: no progress output
 	// Now is the clock for records' start and end times; default time.Now.
 	Now func() time.Time
@@ -75,6 +75,12 @@ type (
 	Noter   interface{ Note(msg string) }
 	Labeler interface{ Label(label string) }
 )
+
+// BackendCheck, when set, is called once before a run that will train
+// anything, with the resolved backend; its error stops the run. The task
+// registry (internal/tasks) sets it to try the backend's constructor, so a
+// missing GPU plugin is one clear error, not one per point.
+var BackendCheck func(backend string) error
 
 // ResolveBackend picks the backend: the explicit flag value, else the
 // spec's default, else $GOMLX_BACKEND, else DefaultBackend.
@@ -201,6 +207,18 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	}
 	commit, dirty := results.GitCommit(filepath.Dir(specPath))
 
+	if BackendCheck != nil {
+		for _, p := range points {
+			if opts.Force || !results.Exists(rep.Dir, p.Hash) {
+				// Something will train: say once, before any point runs,
+				// that the backend can't be had (rather than once a point).
+				if err := BackendCheck(rep.Backend); err != nil {
+					return rep, fmt.Errorf("%s: %w", s.Path, err)
+				}
+				break
+			}
+		}
+	}
 	ctx = results.WithRoot(ctx, opts.OutDir)
 	prog.Start(s.Experiment.ID+" "+opts.Scale, len(points))
 	for i, p := range points {
