@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/actrepro/actrepro/internal/atomicfile"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
@@ -118,35 +120,6 @@ func (f *Figure) Save(base string) ([]string, error) {
 	return paths, nil
 }
 
-// WriteFileAtomic writes b to path through a temp file in the same directory
-// and a rename, so readers never see a half-written file.
-func WriteFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
-	name := tmp.Name()
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
-	if err := os.Chmod(name, 0o644); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
-	return nil
-}
-
 // Palette is the colour cycle of series (Okabe-Ito, readable by colour-blind
 // readers and in greyscale print).
 var Palette = []color.Color{
@@ -201,4 +174,13 @@ func legendHeadroom(f *Figure, entries int) {
 		span = 1
 	}
 	y.Max += span * frac
+}
+
+// WriteFileAtomic writes b to path through a temp file in the same directory
+// and a rename, so readers never see a half-written file.
+func WriteFileAtomic(path string, b []byte) error {
+	if err := atomicfile.Write(path, b); err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	return nil
 }

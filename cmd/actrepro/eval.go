@@ -8,9 +8,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/actrepro/actrepro/internal/atomicfile"
 
 	"github.com/actrepro/actrepro/internal/metrics"
 )
@@ -149,7 +150,7 @@ func evNums(xs []float64) []any {
 	return out
 }
 
-// writeJSON prints v as indented JSON to stdout, or atomically to path.
+// evWriteJSON prints v as indented JSON to stdout, or atomically to path.
 func evWriteJSON(v any, path string, stdout io.Writer) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -160,24 +161,7 @@ func evWriteJSON(v any, path string, stdout io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, b)
 }
 
 func evParseList[T any](s, what string, parse func(string) (T, error)) ([]T, error) {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/actrepro/actrepro/internal/atomicfile"
 )
 
 // EnvDataRoot is the environment variable holding the default data root.
@@ -105,33 +107,6 @@ func lines(content []byte, fn func(n int, line string) error) error {
 	return sc.Err()
 }
 
-// writeFileAtomic writes b to path via a temporary file in the same
-// directory and a rename, creating parent directories.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
-}
-
 // WriteFileAtomic is writeFileAtomic for other packages (synthetic dataset
 // writers registered from outside this package).
-func WriteFileAtomic(path string, b []byte) error { return writeFileAtomic(path, b) }
+func WriteFileAtomic(path string, b []byte) error { return atomicfile.Write(path, b) }

@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/actrepro/actrepro/internal/atomicfile"
 )
 
 // UCF50Classes are the four UCF50 classes the paper classifies, in the
@@ -170,7 +172,7 @@ func WriteSynthUCF50(dir string, o SynthUCF50Options) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("synth ucf50: encoding %s: %w", path, err)
 			}
-			if err := ucf50WriteAtomic(path, b); err != nil {
+			if err := atomicfile.Write(path, b); err != nil {
 				return "", fmt.Errorf("synth ucf50: %w", err)
 			}
 			fmt.Fprintf(h, "%s/%s %x\n", class, name, sha256.Sum256(b))
@@ -180,7 +182,7 @@ func WriteSynthUCF50(dir string, o SynthUCF50Options) (string, error) {
 	marker := fmt.Sprintf("Synthetic twin of 4 UCF50 classes written by actrepro (internal/data/ucf50_synth.go).\n"+
 		"Not real video: every clip is rendered motion of coloured blobs.\nseed=%d per_class=%v size=%dx%d frames=%d..%d fps=%d difficulty=%g\nfingerprint=%s\n",
 		o.Seed, o.PerClass, o.Width, o.Height, o.MinFrames, o.MaxFrames, o.FPS, o.Difficulty, fp)
-	if err := ucf50WriteAtomic(filepath.Join(dir, SynthUCF50Marker), []byte(marker)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, SynthUCF50Marker), []byte(marker)); err != nil {
 		return "", fmt.Errorf("synth ucf50: %w", err)
 	}
 	return fp, nil
@@ -383,27 +385,4 @@ func ucf50EncodeAVI(frames [][]byte, w, h, fps int) ([]byte, error) {
 		return nil, fmt.Errorf("writing frames to ffmpeg: %w", werr)
 	}
 	return os.ReadFile(tmpName)
-}
-
-// ucf50WriteAtomic writes b to path through a temporary file in the same
-// directory and a rename.
-func ucf50WriteAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/actrepro/actrepro/internal/atomicfile"
 )
 
 // Kind marks a JSON file as a record; other JSON files under a results
@@ -167,52 +169,13 @@ func Write(dir string, r *Record) error {
 	return WriteFileAtomic(Path(dir, r.Hash), append(b, '\n'))
 }
 
-// WriteFileAtomic writes data to path through a synced temporary file in
-// the same directory and a rename.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: some filesystems refuse to sync directories
-		d.Close()
-	}
-	return nil
-}
+// WriteFileAtomic writes data to path atomically (see package atomicfile).
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
 
 // CleanTemp removes temporary files left in dir by a killed writer and
 // returns how many it removed.
 func CleanTemp(dir string) int {
-	matches, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	matches, _ := filepath.Glob(filepath.Join(dir, atomicfile.TempPattern))
 	n := 0
 	for _, m := range matches {
 		if os.Remove(m) == nil {

@@ -11,10 +11,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/actrepro/actrepro/internal/atomicfile"
 )
 
 // MaxElements bounds the element count a header may announce (2^31), so a
@@ -450,7 +451,7 @@ func WriteFile(path string, a *Array) error {
 	if err := Write(&b, a); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return atomicWrite(path, b.Bytes())
+	return atomicfile.Write(path, b.Bytes())
 }
 
 // ReadNPZ reads every array of a .npz archive, keyed by name without ".npy".
@@ -518,27 +519,5 @@ func WriteNPZ(path string, arrays map[string]*Array) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	return atomicWrite(path, buf.Bytes())
-}
-
-func atomicWrite(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return errors.Join(werr, cerr)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes())
 }
