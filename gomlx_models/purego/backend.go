@@ -52,11 +52,22 @@ func newPureGo(opts string) (backends.Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("purego backend config %q: %w", opts, err)
 	}
+	if sg, ok := inner.(*simplego.Backend); ok {
+		pureInner.Store(sg, struct{}{})
+	}
 	caps := inner.Capabilities().Clone()
 	for _, op := range SuppliedOps {
 		caps.Operations[op] = true
 	}
 	return &Backend{Backend: inner, config: opts, caps: caps}, nil
+}
+
+// Finalize implements backends.Backend.
+func (b *Backend) Finalize() {
+	if sg, ok := b.Backend.(*simplego.Backend); ok {
+		pureInner.Delete(sg)
+	}
+	b.Backend.Finalize()
 }
 
 // Name implements backends.Backend.

@@ -610,25 +610,3 @@ func (b *Builder) firstExtremum(cands backends.Op, dims []int, isMin bool) (back
 	}
 	return b.Builder.Equal(k, argK)
 }
-
-// ConvGeneral implements backends.Builder: simplego's, with nil strides and dilations replaced
-// by ones. GoMLX's convolution gradient with respect to the kernel passes the forward kernel
-// dilations (nil when unused) as strides, which simplego v0.25.0's shape inference reads as
-// stride 0 and rejects.
-func (b *Builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveAxesConfig,
-	strides []int, paddings [][2]int, inputDilations, kernelDilations []int,
-	channelGroupCount, batchGroupCount int) (backends.Op, error) {
-	n := len(axes.InputSpatial)
-	ones := func(v []int) []int {
-		if v != nil {
-			return v
-		}
-		o := make([]int, n)
-		for i := range o {
-			o[i] = 1
-		}
-		return o
-	}
-	return b.Builder.ConvGeneral(input, kernel, axes, ones(strides), paddings, ones(inputDilations), ones(kernelDilations),
-		channelGroupCount, batchGroupCount)
-}

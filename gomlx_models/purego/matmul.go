@@ -1,0 +1,324 @@
+package purego
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gopjrt/dtypes"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// This file gives purego its own matrix kernel. simplego v0.25.0 executes DotGeneral with a
+// scalar Go loop (about 3 GFLOP/s per core here); purego replaces the executor of that one op,
+// for its own backends only, with the packed AVX2/FMA kernel of package gemm (float32) or
+// gonum's Dgemm (float64). GoMLX is not modified: simplego's table of op executors and the
+// unexported fields of its Node, Buffer and DotGeneral parameters are reached with
+// go:linkname, reflection and unsafe, after checking at start-up that their layout is the one
+// this file was written for (v0.25.0). When the check fails the fast path stays off, simplego's
+// own kernel runs, and [FastMatmulError] says why; TestFastMatmulEnabled fails loudly then.
+
+// simplegoExecutors is simplego's table of single-output op executors.
+//
+//go:linkname simplegoExecutors github.com/gomlx/gomlx/backends/simplego.nodeExecutors
+var simplegoExecutors [backends.OpTypeLast]func(*simplego.Backend, *simplego.Node, []*simplego.Buffer, []bool) (*simplego.Buffer, error)
+
+// simplegoGetBuffer is simplego's pooled buffer allocator (not zeroed).
+//
+//go:linkname simplegoGetBuffer github.com/gomlx/gomlx/backends/simplego.(*Backend).getBufferForShape
+func simplegoGetBuffer(b *simplego.Backend, shape shapes.Shape) *simplego.Buffer
+
+// bufferLayout mirrors simplego.Buffer v0.25.0 field for field.
+type bufferLayout struct {
+	shape shapes.Shape
+	valid bool
+	flat  any
+}
+
+var (
+	fastMatmulErr   error // why the fast path is off (nil: on)
+	nodeShapeOffset uintptr
+	nodeDataOffset  uintptr
+	simplegoDot     func(*simplego.Backend, *simplego.Node, []*simplego.Buffer, []bool) (*simplego.Buffer, error)
+
+	// pureInner holds the simplego backends wrapped by purego: only they get the fast kernel,
+	// so backend "go" stays simplego as released.
+	pureInner sync.Map // *simplego.Backend -> struct{}
+
+	fastDotCalls atomic.Int64 // DotGenerals run by the fast kernel (for tests)
+
+	dotParamsOnce  sync.Once
+	dotParamFields map[string]int // field name -> index in simplego's dotGeneralNodeData
+	dotParamsErr   error
+)
+
+// FastMatmulError reports why purego runs simplego's own DotGeneral kernel instead of its
+// fast one (nil when the fast one is installed).
+func FastMatmulError() error { return fastMatmulErr }
+
+func init() {
+	fastMatmulErr = checkSimplegoLayout()
+	if fastMatmulErr != nil {
+		return
+	}
+	simplegoDot = simplegoExecutors[backends.OpTypeDotGeneral]
+	if simplegoDot == nil {
+		fastMatmulErr = fmt.Errorf("simplego has no DotGeneral executor")
+		return
+	}
+	simplegoExecutors[backends.OpTypeDotGeneral] = execDotGeneral
+}
+
+// checkSimplegoLayout verifies that simplego's Buffer and Node have the fields (names, types,
+// offsets) this file reads.
+func checkSimplegoLayout() error {
+	bt := reflect.TypeOf(simplego.Buffer{})
+	mt := reflect.TypeOf(bufferLayout{})
+	if bt.NumField() != mt.NumField() || bt.Size() != mt.Size() {
+		return fmt.Errorf("simplego.Buffer has %d fields (%d bytes), expected %d (%d bytes)",
+			bt.NumField(), bt.Size(), mt.NumField(), mt.Size())
+	}
+	for i := range mt.NumField() {
+		bf, mf := bt.Field(i), mt.Field(i)
+		if bf.Name != mf.Name || bf.Type != mf.Type || bf.Offset != mf.Offset {
+			return fmt.Errorf("simplego.Buffer field %d is %s %s at %d, expected %s %s at %d",
+				i, bf.Name, bf.Type, bf.Offset, mf.Name, mf.Type, mf.Offset)
+		}
+	}
+	nt := reflect.TypeOf(simplego.Node{})
+	shapeField, ok := nt.FieldByName("shape")
+	if !ok || shapeField.Type != reflect.TypeOf(shapes.Shape{}) {
+		return fmt.Errorf("simplego.Node has no field shape of type shapes.Shape")
+	}
+	dataField, ok := nt.FieldByName("data")
+	if !ok || dataField.Type != reflect.TypeOf((*any)(nil)).Elem() {
+		return fmt.Errorf("simplego.Node has no field data of type any")
+	}
+	nodeShapeOffset, nodeDataOffset = shapeField.Offset, dataField.Offset
+	return nil
+}
+
+// dotParams are the fields of simplego's dotGeneralNodeData that the kernel needs.
+type dotParams struct {
+	lhsContracting, lhsBatch, rhsContracting, rhsBatch []int
+	batch, lhsCross, rhsCross, contracting             int
+}
+
+func readDotParams(data any) (dotParams, error) {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return dotParams{}, fmt.Errorf("DotGeneral node data is %T, not a pointer to a struct", data)
+	}
+	v = v.Elem()
+	dotParamsOnce.Do(func() {
+		t := v.Type()
+		dotParamFields = map[string]int{}
+		for name, kind := range map[string]reflect.Kind{
+			"lhsContractingAxes": reflect.Slice, "lhsBatchAxes": reflect.Slice,
+			"rhsContractingAxes": reflect.Slice, "rhsBatchAxes": reflect.Slice,
+			"batchSize": reflect.Int, "lhsCrossSize": reflect.Int, "rhsCrossSize": reflect.Int,
+			"contractingSize": reflect.Int,
+		} {
+			f, ok := t.FieldByName(name)
+			if !ok || f.Type.Kind() != kind || (kind == reflect.Slice && f.Type.Elem().Kind() != reflect.Int) {
+				dotParamsErr = fmt.Errorf("simplego's %s has no field %s of kind %s", t, name, kind)
+				return
+			}
+			dotParamFields[name] = f.Index[0]
+		}
+	})
+	if dotParamsErr != nil {
+		return dotParams{}, dotParamsErr
+	}
+	ints := func(name string) []int {
+		s := v.Field(dotParamFields[name])
+		out := make([]int, s.Len())
+		for i := range out {
+			out[i] = int(s.Index(i).Int())
+		}
+		return out
+	}
+	num := func(name string) int { return int(v.Field(dotParamFields[name]).Int()) }
+	return dotParams{
+		lhsContracting: ints("lhsContractingAxes"), lhsBatch: ints("lhsBatchAxes"),
+		rhsContracting: ints("rhsContractingAxes"), rhsBatch: ints("rhsBatchAxes"),
+		batch: num("batchSize"), lhsCross: num("lhsCrossSize"), rhsCross: num("rhsCrossSize"),
+		contracting: num("contractingSize"),
+	}, nil
+}
+
+func bufferOf(b *simplego.Buffer) *bufferLayout { return (*bufferLayout)(unsafe.Pointer(b)) }
+
+// execDotGeneral is purego's DotGeneral executor. The node's output is the normalised
+// [batch, lhsCross, rhsCross] product (simplego reshapes it afterwards). Backends that are not
+// purego's, and dtypes other than float32 and float64, go to simplego's own executor.
+func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	if _, ok := pureInner.Load(backend); !ok {
+		return simplegoDot(backend, node, inputs, owned)
+	}
+	outShape := *(*shapes.Shape)(unsafe.Add(unsafe.Pointer(node), nodeShapeOffset))
+	if dt := outShape.DType; dt != dtypes.Float32 && dt != dtypes.Float64 {
+		return simplegoDot(backend, node, inputs, owned)
+	}
+	p, err := readDotParams(*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)))
+	if err != nil {
+		return nil, fmt.Errorf("purego DotGeneral: %w", err)
+	}
+	fastDotCalls.Add(1)
+	lhs, rhs := bufferOf(inputs[0]), bufferOf(inputs[1])
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego DotGeneral: backend already finalized")
+	}
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		dotGeneral(lhs.shape.Dimensions, lhs.flat.([]float32), rhs.shape.Dimensions, rhs.flat.([]float32), p, flat, sgemmBatch)
+	case []float64:
+		dotGeneral(lhs.shape.Dimensions, lhs.flat.([]float64), rhs.shape.Dimensions, rhs.flat.([]float64), p, flat, dgemmBatch)
+	}
+	return out, nil
+}
+
+// batchedGemm is the signature of gemm.Float32Batch.
+type batchedGemm[T float32 | float64] func(batch int, transA, transB bool, m, n, k int,
+	a []T, lda, strideA int, b []T, ldb, strideB int, c []T, ldc, strideC int, workers int)
+
+// operand is one side of a DotGeneral seen as a batch of matrices: rows are its cross
+// (free) index and columns its contracting index, stored row-major or (trans) column-major.
+type operand[T float32 | float64] struct {
+	data  []T
+	trans bool // stored as [batch, contracting, cross]
+	ld    int  // row stride of the stored matrix
+}
+
+// prepare views x (dims) as [batch, cross, contracting] or [batch, contracting, cross] without
+// copying when its axes already lie in one of those orders, else copies it into
+// [batch, cross, contracting].
+func prepare[T float32 | float64](x []T, dims, contracting, batchAxes []int, cross, contract int) operand[T] {
+	isCross := make([]bool, len(dims))
+	for i := range isCross {
+		isCross[i] = true
+	}
+	for _, a := range contracting {
+		isCross[a] = false
+	}
+	for _, a := range batchAxes {
+		isCross[a] = false
+	}
+	var crossAxes []int
+	for a, c := range isCross {
+		if c {
+			crossAxes = append(crossAxes, a)
+		}
+	}
+	nb := len(batchAxes)
+	if inOrder(batchAxes, 0) {
+		if inOrder(crossAxes, nb) && inOrder(contracting, nb+len(crossAxes)) {
+			return operand[T]{data: x, ld: contract}
+		}
+		if inOrder(contracting, nb) && inOrder(crossAxes, nb+len(contracting)) {
+			return operand[T]{data: x, trans: true, ld: cross}
+		}
+	}
+	perm := append(append(append([]int{}, batchAxes...), crossAxes...), contracting...)
+	return operand[T]{data: transpose(x, dims, perm), ld: contract}
+}
+
+// inOrder reports whether axes are start, start+1, ...
+func inOrder(axes []int, start int) bool {
+	for i, a := range axes {
+		if a != start+i {
+			return false
+		}
+	}
+	return true
+}
+
+// transpose returns x (dims) with its axes permuted: axis i of the result is axis perm[i] of x.
+func transpose[T float32 | float64](x []T, dims, perm []int) []T {
+	rank := len(dims)
+	strides := make([]int, rank)
+	s := 1
+	for a := rank - 1; a >= 0; a-- {
+		strides[a] = s
+		s *= dims[a]
+	}
+	outDims := make([]int, rank)
+	inStrides := make([]int, rank) // stride in x of each axis of the result
+	for i, a := range perm {
+		outDims[i], inStrides[i] = dims[a], strides[a]
+	}
+	out := make([]T, len(x))
+	if len(x) == 0 {
+		return out
+	}
+	last := rank - 1
+	n, step := outDims[last], inStrides[last]
+	idx := make([]int, rank)
+	src := 0
+	for o := 0; o < len(out); o += n {
+		row := out[o : o+n]
+		for j, k := 0, src; j < n; j, k = j+1, k+step {
+			row[j] = x[k]
+		}
+		// Advance the odometer over all axes but the last.
+		for a := last - 1; a >= 0; a-- {
+			idx[a]++
+			src += inStrides[a]
+			if idx[a] < outDims[a] {
+				break
+			}
+			src -= idx[a] * inStrides[a]
+			idx[a] = 0
+		}
+	}
+	return out
+}
+
+// dotGeneral computes out[b, i, j] = Σ_k lhs[b, i, k]·rhs[b, j, k] over the normalised views.
+func dotGeneral[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs []T, p dotParams, out []T, mm batchedGemm[T]) {
+	m, n, k := p.lhsCross, p.rhsCross, p.contracting
+	a := prepare(lhs, lhsDims, p.lhsContracting, p.lhsBatch, m, k)
+	b := prepare(rhs, rhsDims, p.rhsContracting, p.rhsBatch, n, k)
+	// C = A·Bᵀ: op(B) must be k×n, so B stored [n, k] (not trans) is transposed for gemm.
+	mm(p.batch, a.trans, !b.trans, m, n, k, a.data, a.ld, m*k, b.data, b.ld, n*k, out, n, m*n, runtime.GOMAXPROCS(0))
+}
+
+var dgemm gonum.Implementation
+
+// dgemmBatch is gonum's Dgemm over a batch (float64 is used by gradient checks, not for speed).
+func dgemmBatch(batch int, transA, transB bool, m, n, k int, a []float64, lda, strideA int,
+	b []float64, ldb, strideB int, c []float64, ldc, strideC int, _ int) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if transA {
+		ta = blas.Trans
+	}
+	if transB {
+		tb = blas.Trans
+	}
+	for i := range batch {
+		dgemm.Dgemm(ta, tb, m, n, k, 1, a[i*strideA:], lda, b[i*strideB:], ldb, 0, c[i*strideC:], ldc)
+	}
+}
+
+// sgemmBatch is a temporary gonum stand-in for gemm.Float32Batch.
+func sgemmBatch(batch int, transA, transB bool, m, n, k int, a []float32, lda, strideA int,
+	b []float32, ldb, strideB int, c []float32, ldc, strideC int, _ int) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if transA {
+		ta = blas.Trans
+	}
+	if transB {
+		tb = blas.Trans
+	}
+	for i := range batch {
+		dgemm.Sgemm(ta, tb, m, n, k, 1, a[i*strideA:], lda, b[i*strideB:], ldb, 0, c[i*strideC:], ldc)
+	}
+}
