@@ -38,7 +38,8 @@ reproduce: build ## every spec at smoke scale on the default backend, then every
 reproduce-full: SCALE=full
 reproduce-full: reproduce ## every spec at the papers' scale (hours to days on 2 cores)
 
-bench: ## training-step benchmarks of the purego backend (ARTEMIS-sized head, B=8 and B=32; PyTorch ratio when python3-torch is installed)
+bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then training steps of the ARTEMIS-sized head (B=8, B=32; PyTorch ratio when python3-torch is installed)
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/
 
 kernel-test: setup ## Jupyter kernel conformance suite against the installed "actrepro" kernel

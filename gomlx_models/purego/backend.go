@@ -14,6 +14,7 @@ type Backend struct {
 	backends.Backend // the wrapped simplego backend: buffers and devices pass through.
 	config           string
 	caps             backends.Capabilities
+	convDirect       bool // option "conv_direct": simplego's direct convolution, not im2col
 }
 
 // SuppliedOps lists the ops purego adds to simplego v0.25.0. SelectAndScatterSum has no
@@ -30,16 +31,20 @@ var SuppliedOps = []backends.OpType{
 }
 
 // newPureGo builds the backend. opts are simplego's options ("parallelism=N",
-// "dotgeneral_small", "dotgeneral_large"), comma separated; "ops_sequential" is always on and
+// "dotgeneral_small", "dotgeneral_large") and purego's "conv_direct" (run convolutions with
+// simplego's direct loops instead of one matrix product each), comma separated; "ops_sequential" is always on and
 // "ops_parallel" is refused, because simplego's parallel op executor can deadlock (a task
 // running a large DotGeneral waits for pool workers held by tasks doing the same).
 func newPureGo(opts string) (backends.Backend, error) {
 	var keep []string
+	convDirect := false
 	for _, part := range strings.Split(opts, ",") {
 		part = strings.TrimSpace(part)
 		key, _, _ := strings.Cut(part, "=")
 		switch key {
 		case "", "ops_sequential":
+		case "conv_direct":
+			convDirect = true
 		case "ops_parallel":
 			return nil, fmt.Errorf("purego backend option %q refused: simplego's parallel op executor can deadlock "+
 				"(use backend \"go:ops_parallel\" to get it anyway)", part)
@@ -59,7 +64,7 @@ func newPureGo(opts string) (backends.Backend, error) {
 	for _, op := range SuppliedOps {
 		caps.Operations[op] = true
 	}
-	return &Backend{Backend: inner, config: opts, caps: caps}, nil
+	return &Backend{Backend: inner, config: opts, caps: caps, convDirect: convDirect}, nil
 }
 
 // Finalize implements backends.Backend.
@@ -89,11 +94,12 @@ func (b *Backend) Capabilities() backends.Capabilities { return b.caps }
 
 // Builder implements backends.Backend.
 func (b *Backend) Builder(name string) backends.Builder {
-	return &Builder{Builder: b.Backend.Builder(name)}
+	return &Builder{Builder: b.Backend.Builder(name), convDirect: b.convDirect}
 }
 
 // Builder wraps simplego's builder and supplies the ops it lacks, each as a composition of ops
 // simplego implements. Every other method (and Compile) is simplego's.
 type Builder struct {
 	backends.Builder
+	convDirect bool
 }

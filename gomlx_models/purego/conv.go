@@ -13,8 +13,9 @@ import (
 //	out[b, o..., f]          = Σ_(j,c) patches[b, o..., (j, c)] · kernel[j, c, f]
 //
 // which runs on purego's matrix kernel, instead of simplego's direct convolution loops
-// (about 10x slower on the project's convolutional models). Grouped convolutions, and
-// configurations whose output would be empty, go to simplego's ConvGeneral; every call
+// (two to three times slower on the project's convolutional models). Grouped convolutions, and
+// configurations whose output would be empty, go to simplego's ConvGeneral (as does every
+// convolution of a backend configured "purego:conv_direct"); every call
 // replaces nil strides and dilations with ones, because GoMLX's kernel gradient passes the
 // forward kernel dilations (nil when unused) as strides, which simplego v0.25.0 reads as
 // stride 0 and rejects.
@@ -36,7 +37,7 @@ func (b *Builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveA
 	if paddings == nil {
 		paddings = make([][2]int, d)
 	}
-	if max(channelGroupCount, 1) == 1 && max(batchGroupCount, 1) == 1 {
+	if !b.convDirect && max(channelGroupCount, 1) == 1 && max(batchGroupCount, 1) == 1 {
 		out, ok, err := b.convIm2col(input, kernel, axes, strides, paddings, inputDilations, kernelDilations)
 		if ok || err != nil {
 			return out, err
@@ -62,6 +63,11 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 	if len(strides) != d || len(paddings) != d || len(inputDilations) != d || len(kernelDilations) != d ||
 		len(axes.KernelSpatial) != d || len(axes.OutputSpatial) != d {
 		return nil, false, nil // let simplego report the inconsistency
+	}
+
+	batch, channels := xs.Dimensions[axes.InputBatch], xs.Dimensions[axes.InputChannels]
+	if ks.Dimensions[axes.KernelInputChannels] != channels {
+		return nil, false, nil // let simplego report the mismatch
 	}
 
 	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
@@ -99,7 +105,6 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 	}
 
 	// One strided slice per kernel position, row-major over the kernel's spatial axes.
-	batch, channels := xs.Dimensions[axes.InputBatch], xs.Dimensions[axes.InputChannels]
 	var patches []backends.Op
 	pos := make([]int, d)
 	for {

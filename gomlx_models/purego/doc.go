@@ -9,6 +9,11 @@
 //     from ops simplego already executes (Slice, Concatenate, Reshape, BroadcastInDim, Gather,
 //     Iota, Where, ArgMinMax...). With them the gradients of convolutions, pooling, Slice
 //     and GoMLX's LSTM work;
+//   - runs DotGeneral, for its own backends only, on a packed, blocked matrix kernel (package
+//     gemm: AVX2/FMA assembly on amd64, portable Go elsewhere; gonum's Dgemm for float64)
+//     instead of simplego's scalar loops, and lowers every ungrouped convolution to one
+//     matrix product (im2col, see [Builder.ConvGeneral]); simplego's executor table is
+//     reached by go:linkname after a layout check (see [FastMatmulError]);
 //   - replaces the gradient of DotGeneral in graph.VJPRegistration with one built from two
 //     DotGenerals (matrix products) instead of GoMLX's broadcast-multiply-and-reduce, which
 //     simplego executes literally at a huge cost in time and memory (see [DotGeneralVJP]);

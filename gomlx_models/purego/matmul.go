@@ -14,6 +14,8 @@ import (
 	"github.com/gomlx/gopjrt/dtypes"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/actrepro/actrepro/gomlx_models/purego/gemm"
 )
 
 // This file gives purego its own matrix kernel. simplego v0.25.0 executes DotGeneral with a
@@ -179,14 +181,14 @@ func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*si
 	}
 	switch flat := bufferOf(out).flat.(type) {
 	case []float32:
-		dotGeneral(lhs.shape.Dimensions, lhs.flat.([]float32), rhs.shape.Dimensions, rhs.flat.([]float32), p, flat, sgemmBatch)
+		dotGeneral(lhs.shape.Dimensions, lhs.flat.([]float32), rhs.shape.Dimensions, rhs.flat.([]float32), p, flat, gemm.Float32Batch)
 	case []float64:
 		dotGeneral(lhs.shape.Dimensions, lhs.flat.([]float64), rhs.shape.Dimensions, rhs.flat.([]float64), p, flat, dgemmBatch)
 	}
 	return out, nil
 }
 
-// batchedGemm is the signature of gemm.Float32Batch.
+// batchedGemm is the signature of gemm.Float32Batch (and of dgemmBatch for float64).
 type batchedGemm[T float32 | float64] func(batch int, transA, transB bool, m, n, k int,
 	a []T, lda, strideA int, b []T, ldb, strideB int, c []T, ldc, strideC int, workers int)
 
@@ -291,7 +293,7 @@ func dotGeneral[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs 
 	mm(p.batch, a.trans, !b.trans, m, n, k, a.data, a.ld, m*k, b.data, b.ld, n*k, out, n, m*n, runtime.GOMAXPROCS(0))
 }
 
-var dgemm gonum.Implementation
+var blas64 gonum.Implementation
 
 // dgemmBatch is gonum's Dgemm over a batch (float64 is used by gradient checks, not for speed).
 func dgemmBatch(batch int, transA, transB bool, m, n, k int, a []float64, lda, strideA int,
@@ -304,21 +306,6 @@ func dgemmBatch(batch int, transA, transB bool, m, n, k int, a []float64, lda, s
 		tb = blas.Trans
 	}
 	for i := range batch {
-		dgemm.Dgemm(ta, tb, m, n, k, 1, a[i*strideA:], lda, b[i*strideB:], ldb, 0, c[i*strideC:], ldc)
-	}
-}
-
-// sgemmBatch is a temporary gonum stand-in for gemm.Float32Batch.
-func sgemmBatch(batch int, transA, transB bool, m, n, k int, a []float32, lda, strideA int,
-	b []float32, ldb, strideB int, c []float32, ldc, strideC int, _ int) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
-	}
-	if transB {
-		tb = blas.Trans
-	}
-	for i := range batch {
-		dgemm.Sgemm(ta, tb, m, n, k, 1, a[i*strideA:], lda, b[i*strideB:], ldb, 0, c[i*strideC:], ldc)
+		blas64.Dgemm(ta, tb, m, n, k, 1, a[i*strideA:], lda, b[i*strideB:], ldb, 0, c[i*strideC:], ldc)
 	}
 }
