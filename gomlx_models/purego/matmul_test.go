@@ -106,10 +106,6 @@ func TestFastDotGeneralEqualsSimplego(t *testing.T) {
 				lhs.ToLocal()
 				rhs.ToLocal()
 				want := MustExecOnce(sg, f, lhs, rhs)
-				if !slices.Equal(got.Shape().Dimensions, want.Shape().Dimensions) {
-					t.Fatalf("shape %s, simplego %s", got.Shape(), want.Shape())
-				}
-				g, w := flat64(got), flat64(want)
 				k := 1
 				for _, a := range c.lhsC {
 					k *= c.lhsDims[a]
@@ -118,11 +114,7 @@ func TestFastDotGeneralEqualsSimplego(t *testing.T) {
 				if dtype == dtypes.Float32 {
 					tol = 2e-6 * math.Sqrt(float64(k))
 				}
-				for i := range g {
-					if d := math.Abs(g[i] - w[i]); d > tol*(1+math.Abs(w[i])) {
-						t.Fatalf("element %d: purego %g, simplego %g (tolerance %g)", i, g[i], w[i], tol)
-					}
-				}
+				assertClose(t, got, want, tol)
 			})
 		}
 	}
@@ -160,4 +152,19 @@ func flat64(x *tensors.Tensor) []float64 {
 		out = tensors.MustCopyFlatData[float64](x)
 	}
 	return out
+}
+
+// assertClose fails unless got and want have the same shape and every element agrees to tol
+// relative to 1+|want|.
+func assertClose(t *testing.T, got, want *tensors.Tensor, tol float64) {
+	t.Helper()
+	if !slices.Equal(got.Shape().Dimensions, want.Shape().Dimensions) {
+		t.Fatalf("shape %s, want %s", got.Shape(), want.Shape())
+	}
+	g, w := flat64(got), flat64(want)
+	for i := range g {
+		if d := math.Abs(g[i] - w[i]); d > tol*(1+math.Abs(w[i])) {
+			t.Fatalf("element %d: got %g, want %g (tolerance %g)", i, g[i], w[i], tol)
+		}
+	}
 }

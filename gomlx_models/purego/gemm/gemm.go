@@ -24,10 +24,13 @@ import (
 	"runtime"
 )
 
-// Float32 sets C = op(A)·op(B), overwriting C (C need not be zeroed; NaN garbage in C must not leak).
-// op(A) is m×k: A is m×k with row stride lda when !transA, or k×m with row stride lda when transA.
-// op(B) is k×n: B is k×n with stride ldb when !transB, or n×k with stride ldb when transB.
-// C is m×n with row stride ldc. It panics (with a clear message) on negative sizes, too-short slices or strides smaller than the row length.
+// Float32 sets C = op(A)·op(B), overwriting C (C need not be zeroed: its old values, even
+// NaN, never leak into the result).
+//
+// op(A) is m×k: A is m×k with row stride lda when !transA, or k×m with row stride lda when
+// transA. op(B) is k×n: B is k×n with stride ldb when !transB, or n×k with stride ldb when
+// transB. C is m×n with row stride ldc. It panics, with a message naming the argument, on
+// negative sizes, too-short slices or strides smaller than the row length.
 //
 // Large products use up to runtime.GOMAXPROCS(0) goroutines, split over blocks of C.
 func Float32(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
@@ -38,7 +41,10 @@ func Float32(transA, transB bool, m, n, k int, a []float32, lda int, b []float32
 	gemm(defaultKernel, m, n, k, av, bv, c, ldc, runtime.GOMAXPROCS(0))
 }
 
-// Float32Batch does batch independent products of the same shapes: the i-th uses a[i*strideA:], b[i*strideB:], c[i*strideC:]. It spreads the work over workers goroutines (<= runtime.GOMAXPROCS(0); 1 means serial), choosing whether to split across the batch or inside each product by size (many small products: split the batch; few large: split inside).
+// Float32Batch does batch independent products of the same shapes: the i-th uses
+// a[i*strideA:], b[i*strideB:] and c[i*strideC:]. It spreads the work over workers
+// goroutines (1 means serial), splitting across the batch when the products are many and
+// small, and inside each product when they are few and large.
 //
 // Each product follows the conventions of [Float32]. strideA and strideB may be 0 (the same
 // operand for every product); the products' C matrices must not overlap, so strideC must be
