@@ -2,6 +2,7 @@ package convlstm
 
 import (
 	"fmt"
+	"github.com/actrepro/actrepro/gomlx_models/summary"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -86,28 +87,7 @@ func (c Config) Validate() error {
 }
 
 // LayerSummary is one row of a Keras model.summary() table.
-type LayerSummary struct {
-	Name, Type string
-	Shape      []int // output shape without the batch axis
-	Params     int   // trainable parameters of the layer
-}
-
-// String formats the row as the paper's tables: "name (Type)	(None, ...)	1,024".
-func (l LayerSummary) String() string {
-	s := "(None"
-	for _, d := range l.Shape {
-		s += fmt.Sprintf(", %d", d)
-	}
-	return fmt.Sprintf("%s (%s)\t%s)\t%s", l.Name, l.Type, s, commas(l.Params))
-}
-
-func commas(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+type LayerSummary = summary.Layer
 
 // Model returns the class logits [batch, Classes] of videos shaped
 // [batch, Frames, Height, Width, Channels] with values in [0, 1]. The
@@ -132,35 +112,24 @@ func Build(ctx *context.Context, cfg Config, videos *Node, record func(LayerSumm
 	}
 	x := videos
 	for i, f := range cfg.Filters {
-		before := TrainableParams(ctx)
+		before := summary.TrainableParams(ctx)
 		name := "conv_lstm2d" + suffix(i)
 		x = ConvLSTM2D(ctx.In(name), x, f, cfg.Kernel, cfg.RecurrentDropout, cfg.RecurrentActivation)
-		record(LayerSummary{name, "ConvLSTM2D", x.Shape().Dimensions[1:], TrainableParams(ctx) - before})
+		record(LayerSummary{Name: name, Type: "ConvLSTM2D", Shape: x.Shape().Dimensions[1:], Params: summary.TrainableParams(ctx) - before})
 		x = MaxPool3DSpatial(x)
-		record(LayerSummary{"max_pooling3d" + suffix(i), "MaxPooling3D", x.Shape().Dimensions[1:], 0})
+		record(LayerSummary{Name: "max_pooling3d" + suffix(i), Type: "MaxPooling3D", Shape: x.Shape().Dimensions[1:], Params: 0})
 		if i < len(cfg.Filters)-1 {
 			x = layers.DropoutStatic(ctx, x, cfg.Dropout)
-			record(LayerSummary{"time_distributed" + suffix(i), "TimeDistributed", x.Shape().Dimensions[1:], 0})
+			record(LayerSummary{Name: "time_distributed" + suffix(i), Type: "TimeDistributed", Shape: x.Shape().Dimensions[1:], Params: 0})
 		}
 	}
 	batch := x.Shape().Dimensions[0]
 	x = Reshape(x, batch, -1)
-	record(LayerSummary{"flatten", "Flatten", x.Shape().Dimensions[1:], 0})
-	before := TrainableParams(ctx)
+	record(LayerSummary{Name: "flatten", Type: "Flatten", Shape: x.Shape().Dimensions[1:], Params: 0})
+	before := summary.TrainableParams(ctx)
 	x = DenseKeras(ctx.In("dense"), x, cfg.Classes)
-	record(LayerSummary{"dense", "Dense", x.Shape().Dimensions[1:], TrainableParams(ctx) - before})
+	record(LayerSummary{Name: "dense", Type: "Dense", Shape: x.Shape().Dimensions[1:], Params: summary.TrainableParams(ctx) - before})
 	return x
-}
-
-// TrainableParams counts the trainable scalars of all variables in ctx.
-func TrainableParams(ctx *context.Context) int {
-	n := 0
-	for v := range ctx.IterVariables() {
-		if v.Trainable {
-			n += v.Shape().Size()
-		}
-	}
-	return n
 }
 
 // DenseKeras is Keras's Dense without activation: x·kernel + bias with

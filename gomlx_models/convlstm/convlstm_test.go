@@ -1,6 +1,7 @@
 package convlstm
 
 import (
+	"github.com/actrepro/actrepro/gomlx_models/summary"
 	"testing"
 
 	"github.com/actrepro/actrepro/gomlx_models/purego"
@@ -42,17 +43,9 @@ func TestSummaryMatchesPaperFigure1(t *testing.T) {
 	for _, r := range rows {
 		t.Log(r.String())
 	}
-	t.Logf("Total params: %s", commas(total))
-	if len(rows) != len(paperFigure1) {
-		t.Fatalf("%d layers, paper's Figure 1 has %d", len(rows), len(paperFigure1))
-	}
-	for i, want := range paperFigure1 {
-		if got := rows[i].String(); got != want {
-			t.Errorf("layer %d:\n got %q\nwant %q", i, got, want)
-		}
-	}
-	if total != paperTotal {
-		t.Errorf("total params %d, paper %d", total, paperTotal)
+	t.Logf("Total params: %s", summary.Commas(total))
+	for _, d := range summary.Compare(rows, total, paperFigure1, paperTotal) {
+		t.Error(d)
 	}
 }
 

@@ -2,6 +2,7 @@ package convlstm
 
 import (
 	"fmt"
+	"github.com/actrepro/actrepro/gomlx_models/summary"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
@@ -25,5 +26,5 @@ func Summarize(backend backends.Backend, cfg Config) (rows []LayerSummary, total
 	x := Parameter(g, "videos", shapes.Make(dtypes.Float32, 1, cfg.Frames, cfg.Height, cfg.Width, cfg.Channels))
 	ctx := context.New()
 	Build(ctx, cfg, x, func(l LayerSummary) { rows = append(rows, l) })
-	return rows, TrainableParams(ctx), nil
+	return rows, summary.TrainableParams(ctx), nil
 }

@@ -2,6 +2,7 @@ package lrcn
 
 import (
 	"fmt"
+	"github.com/actrepro/actrepro/gomlx_models/summary"
 
 	"github.com/actrepro/actrepro/gomlx_models/convlstm"
 	"github.com/gomlx/gomlx/backends"
@@ -15,7 +16,7 @@ import (
 )
 
 // LayerSummary is one row of a Keras model.summary() table.
-type LayerSummary = convlstm.LayerSummary
+type LayerSummary = summary.Layer
 
 // Config holds the LRCN hyperparameters. DefaultConfig returns the values of
 // the paper's Figure 2 table.
@@ -104,9 +105,9 @@ func Build(ctx *context.Context, cfg Config, videos *Node, record func(LayerSumm
 		return Reshape(x, append([]int{b, t}, fd[1:]...)...)
 	}
 	for i, f := range cfg.Filters {
-		before := convlstm.TrainableParams(ctx)
+		before := summary.TrainableParams(ctx)
 		x = Conv2DSameRelu(ctx.In(fmt.Sprintf("conv2d_%d", i)), x, f, cfg.Kernel)
-		rec(unframe(x), convlstm.TrainableParams(ctx)-before)
+		rec(unframe(x), summary.TrainableParams(ctx)-before)
 		p := cfg.Pools[i]
 		x = MaxPool(x).Window(p).Strides(p).NoPadding().Done()
 		rec(unframe(x), 0)
@@ -117,12 +118,12 @@ func Build(ctx *context.Context, cfg Config, videos *Node, record func(LayerSumm
 	}
 	x = Reshape(x, b, t, -1)
 	rec(x, 0)
-	before := convlstm.TrainableParams(ctx)
+	before := summary.TrainableParams(ctx)
 	x = LSTM(ctx.In("lstm"), x, cfg.LSTMUnits)
-	record(LayerSummary{Name: "lstm", Type: "LSTM", Shape: x.Shape().Dimensions[1:], Params: convlstm.TrainableParams(ctx) - before})
-	before = convlstm.TrainableParams(ctx)
+	record(LayerSummary{Name: "lstm", Type: "LSTM", Shape: x.Shape().Dimensions[1:], Params: summary.TrainableParams(ctx) - before})
+	before = summary.TrainableParams(ctx)
 	x = convlstm.DenseKeras(ctx.In("dense"), x, cfg.Classes)
-	record(LayerSummary{Name: "dense_1", Type: "Dense", Shape: x.Shape().Dimensions[1:], Params: convlstm.TrainableParams(ctx) - before})
+	record(LayerSummary{Name: "dense_1", Type: "Dense", Shape: x.Shape().Dimensions[1:], Params: summary.TrainableParams(ctx) - before})
 	return x
 }
 
@@ -193,5 +194,5 @@ func Summarize(backend backends.Backend, cfg Config) (rows []LayerSummary, total
 	x := Parameter(g, "videos", shapes.Make(dtypes.Float32, 1, cfg.Frames, cfg.Height, cfg.Width, cfg.Channels))
 	ctx := context.New()
 	Build(ctx, cfg, x, func(l LayerSummary) { rows = append(rows, l) })
-	return rows, convlstm.TrainableParams(ctx), nil
+	return rows, summary.TrainableParams(ctx), nil
 }

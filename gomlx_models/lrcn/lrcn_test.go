@@ -1,6 +1,7 @@
 package lrcn
 
 import (
+	"github.com/actrepro/actrepro/gomlx_models/summary"
 	"testing"
 
 	"github.com/actrepro/actrepro/gomlx_models/purego"
@@ -43,17 +44,9 @@ func TestSummaryMatchesPaperFigure2(t *testing.T) {
 	for _, r := range rows {
 		t.Log(r.String())
 	}
-	t.Logf("Total params: %d", total)
-	if len(rows) != len(paperFigure2) {
-		t.Fatalf("%d layers, paper's Figure 2 has %d", len(rows), len(paperFigure2))
-	}
-	for i, want := range paperFigure2 {
-		if got := rows[i].String(); got != want {
-			t.Errorf("layer %d:\n got %q\nwant %q", i, got, want)
-		}
-	}
-	if total != paperTotal {
-		t.Errorf("total params %d, paper %d", total, paperTotal)
+	t.Logf("Total params: %s", summary.Commas(total))
+	for _, d := range summary.Compare(rows, total, paperFigure2, paperTotal) {
+		t.Error(d)
 	}
 }
 

@@ -276,3 +276,30 @@ func asSlice(v any) ([]any, bool) {
 	}
 	return nil, false
 }
+
+// Section names one table of a point's configuration ("data", "model", "train") and the
+// struct it decodes into (a pointer, holding the defaults).
+type Section struct {
+	Name string
+	Into any
+}
+
+// DecodeSections decodes each section's table of config with [DecodeStrict], in order,
+// stopping at the first error. A table absent from config leaves its struct's defaults; a
+// value that is not a table is an error naming it.
+func DecodeSections(config map[string]any, sections ...Section) error {
+	for _, s := range sections {
+		v, ok := config[s.Name]
+		if !ok || v == nil {
+			v = map[string]any{}
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return &KeyError{Key: s.Name, Msg: fmt.Sprintf("must be a table, got %T", v)}
+		}
+		if err := DecodeStrict(m, s.Into, s.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -275,3 +275,41 @@ avg = 2
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestDecodeSections(t *testing.T) {
+	type data struct {
+		N int `toml:"n"`
+	}
+	type train struct {
+		LR float64 `toml:"lr"`
+	}
+	for _, c := range []struct {
+		name    string
+		config  map[string]any
+		wantN   int
+		wantLR  float64
+		wantErr string
+	}{
+		{"defaults kept when tables are absent", map[string]any{}, 3, 0.5, ""},
+		{"both tables", map[string]any{"data": map[string]any{"n": int64(7)}, "train": map[string]any{"lr": 0.1}}, 7, 0.1, ""},
+		{"unknown key names the section", map[string]any{"train": map[string]any{"rate": 0.1}}, 3, 0.5, "train.rate"},
+		{"not a table", map[string]any{"data": "x"}, 3, 0.5, "data: must be a table"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, tr := data{N: 3}, train{LR: 0.5}
+			err := DecodeSections(c.config, Section{Name: "data", Into: &d}, Section{Name: "train", Into: &tr})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.N != c.wantN || tr.LR != c.wantLR {
+				t.Fatalf("got n=%d lr=%g, want n=%d lr=%g", d.N, tr.LR, c.wantN, c.wantLR)
+			}
+		})
+	}
+}

@@ -41,14 +41,9 @@ type FigConfig struct {
 func DecodeFig(p runner.Point) (FigConfig, error) {
 	var c FigConfig
 	c.Model.Metric, c.Model.Figure = "map_batch_micro", "fig2_boxplot"
-	for _, s := range []struct {
-		name string
-		into any
-	}{{"data", &c.Data}, {"model", &c.Model}, {"train", &c.Train}} {
-		m, _ := p.Config[s.name].(map[string]any)
-		if err := spec.DecodeStrict(m, s.into, s.name); err != nil {
-			return c, err
-		}
+	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
+		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
+		return c, err
 	}
 	if textIndex(c.Model.TextLayer) < 0 {
 		return c, spec.Errorf("model.text_layer", "unknown text layer %q", c.Model.TextLayer)

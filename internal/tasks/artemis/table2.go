@@ -41,14 +41,9 @@ type StatsConfig struct {
 func DecodeStats(p runner.Point) (StatsConfig, error) {
 	var c StatsConfig
 	c.Model.Metric = "map_batch_micro"
-	for _, s := range []struct {
-		name string
-		into any
-	}{{"data", &c.Data}, {"model", &c.Model}, {"train", &c.Train}} {
-		m, _ := p.Config[s.name].(map[string]any)
-		if err := spec.DecodeStrict(m, s.into, s.name); err != nil {
-			return c, err
-		}
+	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
+		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
+		return c, err
 	}
 	var ok bool
 	if c.Model.A, c.Model.B, ok = strings.Cut(c.Model.Pair, "/"); !ok {

@@ -59,24 +59,11 @@ func DefaultConfig() Config {
 	}
 }
 
-func section(p runner.Point, name string) map[string]any {
-	m, _ := p.Config[name].(map[string]any)
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
 // Decode reads a point's sections strictly over DefaultConfig.
 func Decode(p runner.Point) (Config, error) {
 	c := DefaultConfig()
-	if err := spec.DecodeStrict(section(p, "data"), &c.Data, "data"); err != nil {
-		return c, err
-	}
-	if err := spec.DecodeStrict(section(p, "model"), &c.Model, "model"); err != nil {
-		return c, err
-	}
-	if err := spec.DecodeStrict(section(p, "train"), &c.Train, "train"); err != nil {
+	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
+		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
 		return c, err
 	}
 	return c, c.validate()

@@ -73,14 +73,9 @@ func DefaultConfig() Config {
 // Decode reads and checks a point's config (strict: unknown keys are errors).
 func Decode(p runner.Point) (Config, error) {
 	c := DefaultConfig()
-	for _, s := range []struct {
-		name string
-		into any
-	}{{"data", &c.Data}, {"model", &c.Model}, {"train", &c.Train}} {
-		m, _ := p.Config[s.name].(map[string]any)
-		if err := spec.DecodeStrict(m, s.into, s.name); err != nil {
-			return c, err
-		}
+	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
+		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
+		return c, err
 	}
 	d, t := c.Data, c.Train
 	switch {
