@@ -80,6 +80,59 @@ func TestGitCommitOutsideCheckout(t *testing.T) {
 	}
 }
 
+func TestDirtyStatus(t *testing.T) {
+	cases := []struct {
+		name, status string
+		dirty        bool
+	}{
+		{"clean", "", false},
+		{"modified Go file", " M internal/tasks/artemis/fit.go\x00", true},
+		{"staged notebook", "M  notebooks/artemis/ak_text.ipynb\x00", true},
+		{"deleted file", " D README.md\x00", true},
+		{"untracked Go file", "?? internal/tasks/artemis/new.go\x00", true},
+		{"untracked spec", "?? experiments/x.toml\x00", true},
+		{"untracked go.sum", "?? go.sum\x00", true},
+		{"untracked note", "?? notes.txt\x00", false},
+		{"new records and table", "?? results/x/full/abc.json\x00 M results/x/full/table.md\x00", false},
+		{"redrawn plots", " M plots/x/bars.svg\x00?? plots/x/bars.png\x00", false},
+		{"plots Go source", " M plots/bars.go\x00", true},
+		{"rename within results", "R  results/b.json\x00results/a.json\x00", false},
+		{"code renamed into results", "R  results/b.go\x00internal/a.go\x00", true},
+		{"rename of code", "R  internal/b.go\x00results/a.json\x00", true},
+	}
+	for _, c := range cases {
+		if got := DirtyStatus([]byte(c.status)); got != c.dirty {
+			t.Errorf("%s: DirtyStatus(%q) = %v, want %v", c.name, c.status, got, c.dirty)
+		}
+	}
+}
+
+func TestCommitChecker(t *testing.T) {
+	outside := CommitChecker(t.TempDir())
+	if !outside("0123456789abcdef0123456789abcdef01234567") {
+		t.Error("outside a checkout a commit was flagged, though nothing can be checked")
+	}
+	head, _ := GitCommit(".")
+	if head == "unknown" {
+		t.Skip("not in a git checkout")
+	}
+	in := CommitChecker(".")
+	cases := []struct {
+		commit string
+		exists bool
+	}{
+		{head, true},
+		{"dd15b3194d60a0c4e8e7f8c8a8e5d1f0c1b2a3d4", false}, // cited by the ak-text records of c54547a, absent
+		{"unknown", false},
+		{"", false},
+	}
+	for _, c := range cases {
+		if got := in(c.commit); got != c.exists {
+			t.Errorf("commit %q: exists = %v, want %v", c.commit, got, c.exists)
+		}
+	}
+}
+
 // FuzzRead: any bytes in a record file give a record or an error, never a panic.
 func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"kind": "actrepro.record", "schema": 1, "metrics": {"a": "NaN", "b": 1}, "curves": {"c": [1, "+Inf"]}}`))
