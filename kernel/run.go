@@ -22,6 +22,7 @@ type runConfig struct {
 	params Params
 	force  bool
 	quiet  bool
+	dirty  bool
 	outDir string
 }
 
@@ -47,6 +48,11 @@ func With(p Params) Option {
 
 // Force recomputes points that already have a record.
 func Force() Option { return func(c *runConfig) { c.force = true } }
+
+// AllowDirty lets a scale other than smoke train from a git tree with
+// uncommitted changes (actrepro run --allow-dirty); its records and tables
+// then say "dirty".
+func AllowDirty() Option { return func(c *runConfig) { c.dirty = true } }
 
 // Quiet shows no progress while running.
 func Quiet() Option { return func(c *runConfig) { c.quiet = true } }
@@ -104,11 +110,12 @@ func RunContext(ctx context.Context, path string, opts ...Option) (*Result, erro
 		return nil, err
 	}
 	ho := harness.Options{
-		Scale:    cfg.params.Scale,
-		Backend:  cfg.params.Backend,
-		DataRoot: cfg.params.DataRoot,
-		OutDir:   cfg.outDir,
-		Force:    cfg.force,
+		Scale:      cfg.params.Scale,
+		Backend:    cfg.params.Backend,
+		DataRoot:   cfg.params.DataRoot,
+		OutDir:     cfg.outDir,
+		Force:      cfg.force,
+		AllowDirty: cfg.dirty,
 	}
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed

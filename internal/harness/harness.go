@@ -252,7 +252,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		case commit == "unknown":
 			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q outside a git checkout: their records could not be traced to a commit. Run from a clean checkout, or pass --allow-dirty (the records and tables then say so)", s.Path, toRun, opts.Scale)
 		case dirty:
-			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely", s.Path, toRun, opts.Scale, shortHash(commit))
+			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (kernel.AllowDirty() in a notebook; the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely", s.Path, toRun, opts.Scale, shortHash(commit))
 		}
 	}
 	if BackendCheck != nil && toRun > 0 {

@@ -25,41 +25,41 @@ const Schema = 1
 
 // Record is one run's result and provenance.
 type Record struct {
-	Kind            string               `json:"kind"`
-	Schema          int                  `json:"schema"`
-	Experiment      string               `json:"experiment"` // spec [experiment] id
-	Paper           string               `json:"paper"`
-	Table           string               `json:"table"`
-	Task            string               `json:"task"`
-	Spec            string               `json:"spec"`        // spec path as run
-	SpecSHA256      string               `json:"spec_sha256"` // hash of the spec file's bytes
-	Hash            string               `json:"hash"`        // point hash: cache key and file name
-	Scale           string               `json:"scale"`
-	Label           string               `json:"label"`
-	Axes            map[string]any       `json:"axes"`
-	Config          map[string]any       `json:"config"`
-	DataSource      string               `json:"data_source"` // "synthetic" or "real"
-	DataFingerprint string               `json:"data_fingerprint"`
-	Backend         string               `json:"backend"`
-	Seed            int64                `json:"seed"`
-	Commit          string               `json:"commit"` // git HEAD at run time, or "unknown"
-	Dirty           bool                 `json:"dirty"`  // the checkout had uncommitted changes (see GitCommit)
+	Kind            string         `json:"kind"`
+	Schema          int            `json:"schema"`
+	Experiment      string         `json:"experiment"` // spec [experiment] id
+	Paper           string         `json:"paper"`
+	Table           string         `json:"table"`
+	Task            string         `json:"task"`
+	Spec            string         `json:"spec"`        // spec path as run
+	SpecSHA256      string         `json:"spec_sha256"` // hash of the spec file's bytes
+	Hash            string         `json:"hash"`        // point hash: cache key and file name
+	Scale           string         `json:"scale"`
+	Label           string         `json:"label"`
+	Axes            map[string]any `json:"axes"`
+	Config          map[string]any `json:"config"`
+	DataSource      string         `json:"data_source"` // "synthetic" or "real"
+	DataFingerprint string         `json:"data_fingerprint"`
+	Backend         string         `json:"backend"`
+	Seed            int64          `json:"seed"`
+	Commit          string         `json:"commit"` // git HEAD at run time, or "unknown"
+	Dirty           bool           `json:"dirty"`  // the checkout had uncommitted changes (see GitCommit)
 	// CodeVersion is the task's code version folded into Hash: its own
 	// version name and a fingerprint of its package's and its imports'
 	// source (internal/codever). Empty in records made before it existed.
-	CodeVersion string `json:"code_version,omitempty"`
-	Start           time.Time            `json:"start"`
-	End             time.Time            `json:"end"`
-	Seconds         float64              `json:"seconds"`
-	Metrics         map[string]float64   `json:"-"`
-	Curves          map[string][]float64 `json:"-"`
-	Params          int64                `json:"params"`
-	Notes           []string             `json:"notes,omitempty"`
-	Extra           map[string]any       `json:"extra,omitempty"`
-	GoVersion       string               `json:"go_version"`
-	OS              string               `json:"os"`
-	Arch            string               `json:"arch"`
-	Cores           int                  `json:"cores"`
+	CodeVersion string               `json:"code_version,omitempty"`
+	Start       time.Time            `json:"start"`
+	End         time.Time            `json:"end"`
+	Seconds     float64              `json:"seconds"`
+	Metrics     map[string]float64   `json:"-"`
+	Curves      map[string][]float64 `json:"-"`
+	Params      int64                `json:"params"`
+	Notes       []string             `json:"notes,omitempty"`
+	Extra       map[string]any       `json:"extra,omitempty"`
+	GoVersion   string               `json:"go_version"`
+	OS          string               `json:"os"`
+	Arch        string               `json:"arch"`
+	Cores       int                  `json:"cores"`
 }
 
 // number is a float64 that survives JSON when it is NaN or infinite

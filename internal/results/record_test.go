@@ -3,6 +3,7 @@ package results
 import (
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,4 +168,55 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock after unlock: %v", err)
 	}
 	unlock2()
+}
+
+// TestGitCommitDirty runs GitCommit on a scratch repository through the
+// states a developer's checkout goes through.
+func TestGitCommitDirty(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q")
+	write("task.go", "package task\n")
+	write("results/x/full/table.md", "old\n")
+	git("add", ".")
+	git("commit", "-q", "-m", "init")
+	steps := []struct {
+		name  string
+		do    func()
+		dirty bool
+	}{
+		{"clean", func() {}, false},
+		{"a new record and a rewritten table", func() { write("results/x/full/abc.json", "{}"); write("results/x/full/table.md", "new\n") }, false},
+		{"an untracked note", func() { write("notes.txt", "x") }, false},
+		{"an untracked Go file", func() { write("internal/new.go", "package internal\n") }, true},
+	}
+	for _, s := range steps {
+		s.do()
+		commit, dirty := GitCommit(dir)
+		if len(commit) != 40 || dirty != s.dirty {
+			t.Errorf("%s: GitCommit = %q, dirty %v; want a commit, dirty %v", s.name, commit, dirty, s.dirty)
+		}
+	}
+	os.Remove(filepath.Join(dir, "internal/new.go"))
+	write("task.go", "package task\n\nvar X = 1\n")
+	if _, dirty := GitCommit(dir); !dirty {
+		t.Error("a modified tracked file: not dirty")
+	}
 }
