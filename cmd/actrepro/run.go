@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -76,7 +77,8 @@ code are never reused: they are left out of the table and counted.
 A scale other than smoke (full, code, ...) refuses to run from a git tree
 with uncommitted changes unless --allow-dirty: records must name the
 commit that made them.
-Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags.`
+Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags, or a
+run refused from a dirty tree.`
 
 func runRun(args []string, stdout, stderr io.Writer) int {
 	f := newFlags("run", runUsage, stdout, stderr)
@@ -101,7 +103,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 
 // finishRun prints a run's tables and summary and returns its exit code.
 func finishRun(rep *harness.Report, err error, stdout, stderr io.Writer) int {
-	if rep == nil || rep.Dir == "" {
+	if rep == nil || rep.Dir == "" || errors.Is(err, harness.ErrDirtyTree) {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}

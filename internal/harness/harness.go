@@ -94,6 +94,10 @@ type Versioned interface {
 // reuses a record made by other code.
 func CodeVersion(task runner.Task) (string, error) { return codever.Version(task) }
 
+// ErrDirtyTree is wrapped by Run's error when it refuses to train at a
+// scale other than smoke from a dirty tree or outside a git checkout.
+var ErrDirtyTree = errors.New("refused: records must name a clean commit")
+
 // IsSmoke reports whether scale is a smoke scale ("smoke" or "smoke-..."):
 // the scales that may run from a dirty tree without AllowDirty.
 func IsSmoke(scale string) bool { return scale == "smoke" || strings.HasPrefix(scale, "smoke-") }
@@ -250,9 +254,9 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	if toRun > 0 && !IsSmoke(opts.Scale) && !opts.AllowDirty {
 		switch {
 		case commit == "unknown":
-			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q outside a git checkout: their records could not be traced to a commit. Run from a clean checkout, or pass --allow-dirty (the records and tables then say so)", s.Path, toRun, opts.Scale)
+			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q outside a git checkout: their records could not be traced to a commit. Run from a clean checkout, or pass --allow-dirty (the records and tables then say so) (%w)", s.Path, toRun, opts.Scale, ErrDirtyTree)
 		case dirty:
-			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (kernel.AllowDirty() in a notebook; the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely", s.Path, toRun, opts.Scale, shortHash(commit))
+			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (kernel.AllowDirty() in a notebook; the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely (%w)", s.Path, toRun, opts.Scale, shortHash(commit), ErrDirtyTree)
 		}
 	}
 	if BackendCheck != nil && toRun > 0 {

@@ -337,6 +337,9 @@ func TestDirtyTree(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error %v, want %q", err, c.wantErr)
 				}
+				if !errors.Is(err, ErrDirtyTree) {
+					t.Errorf("error %v does not wrap ErrDirtyTree", err)
+				}
 				if totalRuns() != 0 {
 					t.Errorf("%d points ran despite the refusal", totalRuns())
 				}
