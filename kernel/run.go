@@ -49,6 +49,10 @@ func With(p Params) Option {
 // Force recomputes points that already have a record.
 func Force() Option { return func(c *runConfig) { c.force = true } }
 
+// EnvAllowDirty set to 1 has every Run allow a dirty tree (see AllowDirty),
+// e.g. ACTREPRO_SCALE=full ACTREPRO_ALLOW_DIRTY=1 make notebooks.
+const EnvAllowDirty = "ACTREPRO_ALLOW_DIRTY"
+
 // AllowDirty lets a scale other than smoke train from a git tree with
 // uncommitted changes (actrepro run --allow-dirty); its records and tables
 // then say "dirty".
@@ -177,7 +181,7 @@ func configure(path string, opts []Option) (runConfig, string, error) {
 	if err != nil {
 		return runConfig{}, "", err
 	}
-	cfg := runConfig{params: p}
+	cfg := runConfig{params: p, dirty: os.Getenv(EnvAllowDirty) == "1"}
 	for _, o := range opts {
 		o(&cfg)
 	}

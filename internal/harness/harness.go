@@ -256,7 +256,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		case commit == "unknown":
 			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q outside a git checkout: their records could not be traced to a commit. Run from a clean checkout, or pass --allow-dirty (the records and tables then say so) (%w)", s.Path, toRun, opts.Scale, ErrDirtyTree)
 		case dirty:
-			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (kernel.AllowDirty() in a notebook; the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely (%w)", s.Path, toRun, opts.Scale, shortHash(commit), ErrDirtyTree)
+			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (in a notebook kernel.AllowDirty() or ACTREPRO_ALLOW_DIRTY=1; the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely (%w)", s.Path, toRun, opts.Scale, shortHash(commit), ErrDirtyTree)
 		}
 	}
 	if BackendCheck != nil && toRun > 0 {
