@@ -22,6 +22,7 @@ type runConfig struct {
 	params Params
 	force  bool
 	quiet  bool
+	dirty  bool
 	outDir string
 }
 
@@ -47,6 +48,15 @@ func With(p Params) Option {
 
 // Force recomputes points that already have a record.
 func Force() Option { return func(c *runConfig) { c.force = true } }
+
+// EnvAllowDirty set to 1 has every Run allow a dirty tree (see AllowDirty),
+// e.g. ACTREPRO_SCALE=full ACTREPRO_ALLOW_DIRTY=1 make notebooks.
+const EnvAllowDirty = "ACTREPRO_ALLOW_DIRTY"
+
+// AllowDirty lets a scale other than smoke train from a git tree with
+// uncommitted changes (actrepro run --allow-dirty); its records and tables
+// then say "dirty".
+func AllowDirty() Option { return func(c *runConfig) { c.dirty = true } }
 
 // Quiet shows no progress while running.
 func Quiet() Option { return func(c *runConfig) { c.quiet = true } }
@@ -81,6 +91,7 @@ type Result struct {
 	Ran        int    // points trained by this call
 	Cached     int    // points read from existing records
 	Failed     []string
+	Skipped    []string // records left out: of another code version, or of settings the spec no longer has
 	Records    []Record
 	Tables     []*Table
 
@@ -103,11 +114,12 @@ func RunContext(ctx context.Context, path string, opts ...Option) (*Result, erro
 		return nil, err
 	}
 	ho := harness.Options{
-		Scale:    cfg.params.Scale,
-		Backend:  cfg.params.Backend,
-		DataRoot: cfg.params.DataRoot,
-		OutDir:   cfg.outDir,
-		Force:    cfg.force,
+		Scale:      cfg.params.Scale,
+		Backend:    cfg.params.Backend,
+		DataRoot:   cfg.params.DataRoot,
+		OutDir:     cfg.outDir,
+		Force:      cfg.force,
+		AllowDirty: cfg.dirty,
 	}
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed
@@ -146,20 +158,20 @@ func Load(path string, opts ...Option) (*Result, error) {
 		hashes[p.Hash] = true
 	}
 	var recs []results.Record
+	var skipped harness.Skipped
 	if _, statErr := os.Stat(dir); statErr == nil {
 		all, err := results.Load(dir)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range all {
-			if hashes[r.Hash] {
-				recs = append(recs, r) // records of an older version of the spec are left out
-			}
-		}
+		// Records of another code version or of older settings are left
+		// out, counted in the tables' notes.
+		recs, skipped = harness.Current(s, cfg.params.Scale, points, all)
 	}
-	rep := &harness.Report{Spec: s, Scale: cfg.params.Scale, Dir: dir, Points: len(points), Cached: len(recs), Records: recs}
+	rep := &harness.Report{Spec: s, Scale: cfg.params.Scale, Dir: dir, Points: len(points), Cached: len(recs), Records: recs, Skipped: skipped}
+	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: skipped.Notes()}
 	for _, t := range s.Tables {
-		rep.Tables = append(rep.Tables, table.Build(s, t, recs, cfg.params.Scale, hashes))
+		rep.Tables = append(rep.Tables, table.BuildFrom(s, t, recs, cfg.params.Scale, hashes, o))
 	}
 	return fromReport(rep), nil
 }
@@ -169,7 +181,7 @@ func configure(path string, opts []Option) (runConfig, string, error) {
 	if err != nil {
 		return runConfig{}, "", err
 	}
-	cfg := runConfig{params: p}
+	cfg := runConfig{params: p, dirty: os.Getenv(EnvAllowDirty) == "1"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -207,6 +219,7 @@ func fromReport(rep *harness.Report) *Result {
 		Points:     rep.Points,
 		Ran:        rep.Ran,
 		Cached:     rep.Cached,
+		Skipped:    rep.Skipped.Notes(),
 		raw:        rep.Tables,
 	}
 	for _, f := range rep.Failed {
@@ -230,9 +243,13 @@ func fromReport(rep *harness.Report) *Result {
 
 // Summary is one line saying what the run did.
 func (r *Result) Summary() string {
+	skipped := ""
+	if len(r.Skipped) > 0 {
+		skipped = "; " + strings.Join(r.Skipped, " ")
+	}
 	if len(r.Records) == 0 {
-		return fmt.Sprintf("%s (%s %s) at scale %s: no records yet (run it: kernel.Run(%q) or `actrepro run %s --scale %s`); only the paper's values are shown",
-			r.Experiment, r.Paper, r.PaperTable, r.Scale, r.Spec, r.Spec, r.Scale)
+		return fmt.Sprintf("%s (%s %s) at scale %s: no records of the current code and settings yet (run it: kernel.Run(%q) or `actrepro run %s --scale %s`); only the paper's values are shown%s",
+			r.Experiment, r.Paper, r.PaperTable, r.Scale, r.Spec, r.Spec, r.Scale, skipped)
 	}
 	backend := r.Backend
 	if backend == "" {
@@ -243,7 +260,7 @@ func (r *Result) Summary() string {
 	if len(r.Failed) > 0 {
 		s += fmt.Sprintf(", %d FAILED", len(r.Failed))
 	}
-	return s + "; records in " + r.Dir
+	return s + "; records in " + r.Dir + skipped
 }
 
 // Show displays the summary and every table of the result.

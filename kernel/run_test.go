@@ -81,7 +81,7 @@ func TestLoadWithoutRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Records) != 0 || len(res.Tables) != 1 || !strings.Contains(res.Summary(), "no records yet") {
+	if len(res.Records) != 0 || len(res.Tables) != 1 || !strings.Contains(res.Summary(), "no records of the current code and settings yet") {
 		t.Errorf("records %d tables %d summary %q", len(res.Records), len(res.Tables), res.Summary())
 	}
 }

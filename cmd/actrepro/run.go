@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,7 +25,7 @@ func init() {
 // runFlags are the flags shared by run and reproduce.
 type runFlags struct {
 	scale, backend, dataRoot, out *string
-	force, quiet                  *bool
+	force, quiet, allowDirty      *bool
 	seed                          *int64
 }
 
@@ -34,13 +35,14 @@ func addRunFlags(f interface {
 	Int64(string, int64, string) *int64
 }) runFlags {
 	return runFlags{
-		scale:    f.String("scale", "smoke", "scale: smoke (minutes on 2 cores) or full (the paper's protocol)"),
-		backend:  f.String("backend", "", "GoMLX backend (default: the spec's, else $GOMLX_BACKEND, else purego)"),
-		dataRoot: f.String("data-root", os.Getenv("ACTREPRO_DATA"), "root of the real datasets ($ACTREPRO_DATA)"),
-		out:      f.String("out", "results", "results directory"),
-		force:    f.Bool("force", false, "recompute runs that already have a record"),
-		quiet:    f.Bool("quiet", false, "no progress output"),
-		seed:     f.Int64("seed", -1, "override train.seed of every run (default -1: each spec's own seed)"),
+		scale:      f.String("scale", "smoke", "scale: smoke (minutes on 2 cores) or full (the paper's protocol)"),
+		backend:    f.String("backend", "", "GoMLX backend (default: the spec's, else $GOMLX_BACKEND, else purego)"),
+		dataRoot:   f.String("data-root", os.Getenv("ACTREPRO_DATA"), "root of the real datasets ($ACTREPRO_DATA)"),
+		out:        f.String("out", "results", "results directory"),
+		force:      f.Bool("force", false, "recompute runs that already have a record"),
+		quiet:      f.Bool("quiet", false, "no progress output"),
+		allowDirty: f.Bool("allow-dirty", false, "run a non-smoke scale from a git tree with uncommitted changes (records and tables then say \"dirty\")"),
+		seed:       f.Int64("seed", -1, "override train.seed of every run (default -1: each spec's own seed)"),
 	}
 }
 
@@ -49,7 +51,8 @@ func (r runFlags) options(stderr io.Writer) harness.Options {
 	if !*r.quiet {
 		prog = progress.New(stderr, progress.Options{})
 	}
-	o := harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force, Progress: prog}
+	o := harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force,
+		AllowDirty: *r.allowDirty, Progress: prog}
 	if *r.seed >= 0 {
 		o.Seed = r.seed
 	}
@@ -61,14 +64,21 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 const runUsage = `
-Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--plan]
+Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--allow-dirty] [--plan]
 
 Runs every point of the spec's sweep at the scale, writing one record per
 point to OUT/<experiment-id>/<scale>/<hash>.json, then renders the spec's
 tables (paper vs measured) to OUT/<experiment-id>/<scale>/table.md and
 prints them. Points that already have a record are reused (the cache), so an
-interrupted run resumes where it stopped; --force recomputes them.
-Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags.`
+interrupted run resumes where it stopped; --force recomputes them. A
+point's hash includes the code version of its task (a fingerprint of the
+task's, model's, trainer's and readers' source), so records made by other
+code are never reused: they are left out of the table and counted.
+A scale other than smoke (full, code, ...) refuses to run from a git tree
+with uncommitted changes unless --allow-dirty: records must name the
+commit that made them.
+Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags, or a
+run refused from a dirty tree.`
 
 func runRun(args []string, stdout, stderr io.Writer) int {
 	f := newFlags("run", runUsage, stdout, stderr)
@@ -93,7 +103,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 
 // finishRun prints a run's tables and summary and returns its exit code.
 func finishRun(rep *harness.Report, err error, stdout, stderr io.Writer) int {
-	if rep == nil || rep.Dir == "" {
+	if rep == nil || rep.Dir == "" || errors.Is(err, harness.ErrDirtyTree) {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
@@ -103,6 +113,9 @@ func finishRun(rep *harness.Report, err error, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: %d runs (%d ran, %d cached, %d failed) on backend %s; records in %s\n",
 		rep.Spec.Experiment.ID, rep.Points, rep.Ran, rep.Cached, len(rep.Failed), rep.Backend, rep.Dir)
+	for _, n := range rep.Skipped.Notes() {
+		fmt.Fprintf(stdout, "%s: %s\n", rep.Spec.Experiment.ID, n)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -193,6 +206,12 @@ func runPlan(specPath string, rf runFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s  %-6s  %s\n", p.Hash, state, p.Label)
 	}
 	fmt.Fprintf(stdout, "%s at scale %s: %d points, %d to run, records in %s\n", s.Experiment.ID, *rf.scale, len(points), todo, dir)
+	if all, err := results.Load(dir); err == nil {
+		_, skipped := harness.Current(s, *rf.scale, points, all)
+		for _, n := range skipped.Notes() {
+			fmt.Fprintf(stdout, "%s: %s\n", s.Experiment.ID, n)
+		}
+	}
 	return 0
 }
 

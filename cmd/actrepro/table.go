@@ -24,8 +24,12 @@ for every scale): the paper's value, the measured value (mean ± sd over
 runs sharing a row), their difference, and a banner stating the data
 source, so synthetic results are never mistaken for a reproduction. The
 paper's values and the table layout come from the spec named in the records
-(or --spec). Records of points that the current spec no longer has are
-left out and counted.`
+(or --spec). Every value is read from a record, so the banner says
+"cached from <commit>" (and "from a dirty tree" or "commit not in
+repository" where that applies). Records that are not of the current
+points are left out and counted: those of another code version (the
+task's, model's or trainer's code changed since; run the spec again) and
+those of settings the spec no longer has.`
 
 func runTable(args []string, stdout, stderr io.Writer) int {
 	f := newFlags("table", tableUsage, stdout, stderr)
@@ -111,7 +115,7 @@ func renderTables(dir, specFlag, format string, w, stderr io.Writer) int {
 				sub = append(sub, r)
 			}
 		}
-		tbs, stale, err := harness.TablesFrom(specPath, g.scale, sub)
+		tbs, skipped, err := harness.TablesFrom(specPath, g.scale, sub)
 		if err != nil {
 			fmt.Fprintln(stderr, "actrepro table:", err)
 			return 2
@@ -125,8 +129,8 @@ func renderTables(dir, specFlag, format string, w, stderr io.Writer) int {
 				return 1
 			}
 		}
-		if stale > 0 {
-			fmt.Fprintf(stderr, "actrepro table: %s/%s: left out %d records of points the spec no longer has\n", g.exp, g.scale, stale)
+		for _, n := range skipped.Notes() {
+			fmt.Fprintf(stderr, "actrepro table: %s/%s: %s\n", g.exp, g.scale, n)
 		}
 	}
 	return 0

@@ -3,6 +3,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -30,6 +32,14 @@ type Options struct {
 	DataRoot string // root of real data; default $ACTREPRO_DATA
 	OutDir   string // results root; default "results"
 	Force    bool   // recompute points that already have a record
+	// AllowDirty lets a run at a scale other than smoke write records from
+	// a dirty git tree (see results.GitCommit); the records say dirty and
+	// tables built from them say "from a dirty tree". Without it such a
+	// run is refused before any point trains.
+	AllowDirty bool
+	// Git reports the commit of the checkout holding dir and whether its
+	// tree is dirty; default results.GitCommit (tests replace it).
+	Git func(dir string) (commit string, dirty bool)
 	// Seed, when set, overrides train.seed of every point (the CLI's --seed,
 	// a notebook's ACTREPRO_SEED). It is part of each point's config, so it
 	// changes the points' hashes: records of other seeds are kept, not reused.
@@ -44,6 +54,12 @@ type Report struct {
 	Spec    *spec.Spec
 	Scale   string
 	Backend string
+	// CodeVersion is the task's code version, part of every point's hash
+	// (see CodeVersion).
+	CodeVersion string
+	// Skipped counts the records in Dir that are not of the current
+	// points (another code version, or settings the spec no longer has).
+	Skipped Skipped
 	Dir     string           // results/<experiment>/<scale>
 	Points  int              // points in the sweep at this scale
 	Ran     int              // points run now
@@ -63,11 +79,28 @@ type PointError struct {
 
 func (e PointError) Error() string { return fmt.Sprintf("point %s [%s]: %v", e.Label, e.Hash, e.Err) }
 
-// Versioned is implemented by tasks whose code version should be part of
-// every point's hash: bumping it invalidates their cached records.
+// Versioned is implemented by tasks with a version name, e.g.
+// "artemis-2". It is the readable part of the task's code version (see
+// CodeVersion); the source fingerprint does the invalidating, so a task
+// need not bump it for each change.
 type Versioned interface {
 	Version() string
 }
+
+// CodeVersion is the code version of task that goes into every point's
+// hash and record: its Version() name, if any, then "+src." and the
+// fingerprint of the source of the task's package and of every package of
+// this module it imports (internal/codever), so that changed code never
+// reuses a record made by other code.
+func CodeVersion(task runner.Task) (string, error) { return codever.Version(task) }
+
+// ErrDirtyTree is wrapped by Run's error when it refuses to train at a
+// scale other than smoke from a dirty tree or outside a git checkout.
+var ErrDirtyTree = errors.New("refused: records must name a clean commit")
+
+// IsSmoke reports whether scale is a smoke scale ("smoke" or "smoke-..."):
+// the scales that may run from a dirty tree without AllowDirty.
+func IsSmoke(scale string) bool { return scale == "smoke" || strings.HasPrefix(scale, "smoke-") }
 
 // Noter and Labeler are optional extensions of runner.Progress that the
 // harness uses when present (progress.Bar implements both).
@@ -117,9 +150,9 @@ func PrepareWith(specPath string, opts Options) (*spec.Spec, runner.Task, []runn
 		return s, nil, nil, &spec.Error{File: s.Path, Line: s.Line("experiment.task"), Key: "experiment.task",
 			Msg: fmt.Sprintf("%v; a task package registers itself in init and is imported by internal/tasks/tasks.go", err)}
 	}
-	version := ""
-	if v, ok := task.(Versioned); ok {
-		version = v.Version()
+	version, err := CodeVersion(task)
+	if err != nil {
+		return s, task, nil, fmt.Errorf("%s: task %s: %w", s.Path, s.Experiment.Task, err)
 	}
 	points, err := s.Expand(scale, version)
 	if err != nil {
@@ -174,6 +207,9 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Git == nil {
+		opts.Git = results.GitCommit
+	}
 	prog := opts.Progress
 	if prog == nil {
 		prog = runner.Discard
@@ -190,12 +226,14 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		}
 		return &Report{Spec: s, Scale: opts.Scale}, err
 	}
+	version, _ := CodeVersion(task) // PrepareWith succeeded, so this does
 	rep := &Report{
-		Spec:    s,
-		Scale:   opts.Scale,
-		Backend: ResolveBackend(opts.Backend, s.Experiment.Backend),
-		Dir:     results.Dir(opts.OutDir, s.Experiment.ID, opts.Scale),
-		Points:  len(points),
+		Spec:        s,
+		Scale:       opts.Scale,
+		Backend:     ResolveBackend(opts.Backend, s.Experiment.Backend),
+		CodeVersion: version,
+		Dir:         results.Dir(opts.OutDir, s.Experiment.ID, opts.Scale),
+		Points:      len(points),
 	}
 	unlock, err := results.Lock(rep.Dir)
 	if err != nil {
@@ -205,20 +243,30 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	if n := results.CleanTemp(rep.Dir); n > 0 {
 		note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
 	}
-	commit, dirty := results.GitCommit(filepath.Dir(specPath))
+	commit, dirty := opts.Git(filepath.Dir(specPath))
 
-	if BackendCheck != nil {
-		for _, p := range points {
-			if opts.Force || !results.Exists(rep.Dir, p.Hash) {
-				// Something will train: say once, before any point runs,
-				// that the backend can't be had (rather than once a point).
-				if err := BackendCheck(rep.Backend); err != nil {
-					return rep, fmt.Errorf("%s: %w", s.Path, err)
-				}
-				break
-			}
+	toRun := 0
+	for _, p := range points {
+		if opts.Force || !results.Exists(rep.Dir, p.Hash) {
+			toRun++
 		}
 	}
+	if toRun > 0 && !IsSmoke(opts.Scale) && !opts.AllowDirty {
+		switch {
+		case commit == "unknown":
+			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q outside a git checkout: their records could not be traced to a commit. Run from a clean checkout, or pass --allow-dirty (the records and tables then say so) (%w)", s.Path, toRun, opts.Scale, ErrDirtyTree)
+		case dirty:
+			return rep, fmt.Errorf("%s: refusing to run %d point(s) at scale %q from a dirty git tree (uncommitted changes on top of %s): their records could not be traced to a commit. Commit first, or pass --allow-dirty (in a notebook kernel.AllowDirty() or ACTREPRO_ALLOW_DIRTY=1; the records then say dirty=true and tables \"from a dirty tree\"); smoke scales run from dirty trees freely (%w)", s.Path, toRun, opts.Scale, shortHash(commit), ErrDirtyTree)
+		}
+	}
+	if BackendCheck != nil && toRun > 0 {
+		// Something will train: say once, before any point runs, that the
+		// backend can't be had (rather than once a point).
+		if err := BackendCheck(rep.Backend); err != nil {
+			return rep, fmt.Errorf("%s: %w", s.Path, err)
+		}
+	}
+	fresh := map[string]bool{}
 	ctx = results.WithRoot(ctx, opts.OutDir)
 	prog.Start(s.Experiment.ID+" "+opts.Scale, len(points))
 	for i, p := range points {
@@ -247,7 +295,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			prog.Step(i+1, nil)
 			continue
 		}
-		rec.Commit, rec.Dirty = commit, dirty
+		rec.Commit, rec.Dirty, rec.CodeVersion = commit, dirty, version
 		if err := results.Write(rep.Dir, rec); err != nil {
 			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
 			note("FAILED  %s: %v", p.Label, err)
@@ -255,13 +303,17 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			continue
 		}
 		rep.Ran++
+		fresh[rec.Hash] = true
 		rep.Records = append(rep.Records, *rec)
 		note("done    %s (%.1fs)%s", p.Label, rec.Seconds, metricsText(rec.Metrics))
 		prog.Step(i+1, rec.Metrics)
 	}
 	prog.Finish()
 
-	if err := rep.writeTables(points); err != nil {
+	if all, err := results.Load(rep.Dir); err == nil {
+		_, rep.Skipped = Current(s, opts.Scale, points, all)
+	}
+	if err := rep.writeTables(points, table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: rep.Skipped.Notes()}); err != nil {
 		return rep, err
 	}
 	if len(rep.Failed) > 0 {
@@ -368,14 +420,14 @@ func firstLines(b []byte, n int) string {
 
 // writeTables renders every table of the spec from the records of the
 // current points into Dir/table.md.
-func (rep *Report) writeTables(points []runner.Point) error {
+func (rep *Report) writeTables(points []runner.Point, o table.Origin) error {
 	hashes := map[string]bool{}
 	for _, p := range points {
 		hashes[p.Hash] = true
 	}
 	var md bytes.Buffer
 	for i, t := range rep.Spec.Tables {
-		tb := table.Build(rep.Spec, t, rep.Records, rep.Scale, hashes)
+		tb := table.BuildFrom(rep.Spec, t, rep.Records, rep.Scale, hashes, o)
 		rep.Tables = append(rep.Tables, tb)
 		if i > 0 {
 			md.WriteString("\n")
@@ -391,37 +443,117 @@ func (rep *Report) writeTables(points []runner.Point) error {
 	return results.WriteFileAtomic(rep.TableMD, md.Bytes())
 }
 
+func shortHash(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
+}
+
+// Skipped counts the records of an experiment at a scale that are not
+// records of the spec's current points, by reason.
+type Skipped struct {
+	// OtherCode records have the settings of a current point but were made
+	// by another code version (changed task, model, trainer or reader
+	// code, or records older than code versions).
+	OtherCode int
+	// CodeVersions are the code versions of the OtherCode records
+	// ("unrecorded" for records older than code versions).
+	CodeVersions []string
+	// OtherSettings records have settings the spec no longer has.
+	OtherSettings int
+}
+
+// Notes says what was skipped, in sentences for a table's notes and the
+// CLI; nil when nothing was.
+func (k Skipped) Notes() []string {
+	var out []string
+	if k.OtherCode > 0 {
+		out = append(out, fmt.Sprintf("%d record(s) of another code version ignored: they have the settings of current points but were made by other code (%s); run the spec to measure the current code.",
+			k.OtherCode, strings.Join(k.CodeVersions, ", ")))
+	}
+	if k.OtherSettings > 0 {
+		out = append(out, fmt.Sprintf("%d record(s) of settings the spec no longer has ignored.", k.OtherSettings))
+	}
+	return out
+}
+
+// Current picks from recs the records of points (the spec's points at
+// scale) and counts the other records of the experiment at that scale,
+// telling those of another code version (same settings as a current point)
+// from those of settings the spec no longer has.
+func Current(s *spec.Spec, scale string, points []runner.Point, recs []results.Record) ([]results.Record, Skipped) {
+	hashes := map[string]bool{}
+	configs := map[string]bool{}
+	for _, p := range points {
+		hashes[p.Hash] = true
+		configs[configKey(p.Config)] = true
+	}
+	var use []results.Record
+	var k Skipped
+	versions := map[string]bool{}
+	for _, r := range recs {
+		switch {
+		case r.Experiment != s.Experiment.ID || r.Scale != scale:
+		case hashes[r.Hash]:
+			use = append(use, r)
+		case configs[configKey(r.Config)]:
+			k.OtherCode++
+			v := r.CodeVersion
+			if v == "" {
+				v = "unrecorded"
+			}
+			versions[v] = true
+		default:
+			k.OtherSettings++
+		}
+	}
+	for v := range versions {
+		k.CodeVersions = append(k.CodeVersions, v)
+	}
+	sort.Strings(k.CodeVersions)
+	return use, k
+}
+
+// configKey is a point's resolved config as canonical JSON (sorted keys;
+// an integer and the float64 it becomes in a record encode alike).
+func configKey(c map[string]any) string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Sprintf("%#v", c)
+	}
+	return string(b)
+}
+
 // Tables renders the tables of the spec at specPath from the records in
 // dir (see TablesFrom).
-func Tables(specPath, dir, scale string) ([]*table.Table, int, error) {
+func Tables(specPath, dir, scale string) ([]*table.Table, Skipped, error) {
 	recs, err := results.Load(dir)
 	if err != nil {
-		return nil, 0, err
+		return nil, Skipped{}, err
 	}
 	return TablesFrom(specPath, scale, recs)
 }
 
 // TablesFrom renders the tables of the spec at specPath from recs at
-// scale. Records of other hashes (e.g. from an older version of the spec)
-// are left out; the second result counts them.
-func TablesFrom(specPath, scale string, recs []results.Record) ([]*table.Table, int, error) {
+// scale, every record counted as reused ("cached from <commit>", with
+// commits the repository lacks flagged). Records of other hashes (another
+// code version, or settings the spec no longer has) are left out; the
+// second result counts them, and the tables' notes say so.
+func TablesFrom(specPath, scale string, recs []results.Record) ([]*table.Table, Skipped, error) {
 	s, _, points, err := Prepare(specPath, scale)
 	if err != nil {
-		return nil, 0, err
+		return nil, Skipped{}, err
 	}
+	use, skipped := Current(s, scale, points, recs)
 	hashes := map[string]bool{}
 	for _, p := range points {
 		hashes[p.Hash] = true
 	}
-	stale := 0
-	for _, r := range recs {
-		if r.Experiment == s.Experiment.ID && r.Scale == scale && !hashes[r.Hash] {
-			stale++
-		}
-	}
+	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: skipped.Notes()}
 	var out []*table.Table
 	for _, t := range s.Tables {
-		out = append(out, table.Build(s, t, recs, scale, hashes))
+		out = append(out, table.BuildFrom(s, t, use, scale, hashes, o))
 	}
-	return out, stale, nil
+	return out, skipped, nil
 }

@@ -98,7 +98,7 @@ func totalRuns() int {
 func TestRunCacheForce(t *testing.T) {
 	reset(0, 0)
 	out := t.TempDir()
-	opts := Options{OutDir: out, Backend: "fake-backend"}
+	opts := Options{OutDir: out, Backend: "fake-backend", Git: cleanGit}
 	rep, err := Run(context.Background(), "testdata/fake.toml", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -251,9 +251,9 @@ func TestTables(t *testing.T) {
 	if _, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
-	tbs, stale, err := Tables("testdata/fake.toml", results.Dir(out, "fake-sweep", "smoke"), "smoke")
-	if err != nil || len(tbs) != 1 || stale != 0 || len(tbs[0].Rows) != 5 {
-		t.Fatalf("Tables: %v %d %v", tbs, stale, err)
+	tbs, skipped, err := Tables("testdata/fake.toml", results.Dir(out, "fake-sweep", "smoke"), "smoke")
+	if err != nil || len(tbs) != 1 || len(skipped.Notes()) != 0 || len(tbs[0].Rows) != 5 {
+		t.Fatalf("Tables: %v %+v %v", tbs, skipped, err)
 	}
 }
 
@@ -301,5 +301,173 @@ func TestRunSeedOverride(t *testing.T) {
 	_, _, points, err := PrepareWith("testdata/fake.toml", Options{Scale: "smoke", Seed: &seed})
 	if err != nil || len(points) != 5 || points[0].Hash != rep.Records[0].Hash {
 		t.Errorf("PrepareWith disagrees with Run: %v", err)
+	}
+}
+
+const testCommit = "0123456789abcdef0123456789abcdef01234567"
+
+// cleanGit and dirtyGit stand in for results.GitCommit, so the tests do
+// not depend on the state of the checkout they run in.
+func cleanGit(string) (string, bool)   { return testCommit, false }
+func dirtyGit(string) (string, bool)   { return testCommit, true }
+func unknownGit(string) (string, bool) { return "unknown", false }
+
+// A non-smoke scale refuses to run from a dirty tree (or outside a git
+// checkout) unless AllowDirty; smoke runs freely; records say dirty.
+func TestDirtyTree(t *testing.T) {
+	cases := []struct {
+		name       string
+		scale      string
+		git        func(string) (string, bool)
+		allowDirty bool
+		wantErr    string // "" = runs
+	}{
+		{"smoke from a dirty tree", "smoke", dirtyGit, false, ""},
+		{"full from a clean tree", "full", cleanGit, false, ""},
+		{"full from a dirty tree", "full", dirtyGit, false, "refusing to run 5 point(s) at scale \"full\" from a dirty git tree (uncommitted changes on top of 0123456789ab): their records could not be traced to a commit. Commit first, or pass --allow-dirty"},
+		{"full from a dirty tree, allowed", "full", dirtyGit, true, ""},
+		{"full outside a checkout", "full", unknownGit, false, "outside a git checkout"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			reset(0, 0)
+			out := t.TempDir()
+			rep, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out, Scale: c.scale, Git: c.git, AllowDirty: c.allowDirty})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error %v, want %q", err, c.wantErr)
+				}
+				if !errors.Is(err, ErrDirtyTree) {
+					t.Errorf("error %v does not wrap ErrDirtyTree", err)
+				}
+				if totalRuns() != 0 {
+					t.Errorf("%d points ran despite the refusal", totalRuns())
+				}
+				return
+			}
+			if err != nil || rep.Ran != 5 {
+				t.Fatalf("ran %d, err %v", rep.Ran, err)
+			}
+			_, dirty := c.git("")
+			md, _ := os.ReadFile(rep.TableMD)
+			for _, r := range rep.Records {
+				if r.Dirty != dirty || r.Commit != testCommit {
+					t.Errorf("record commit %s dirty %v, want %s %v", r.Commit, r.Dirty, testCommit, dirty)
+				}
+			}
+			if got := strings.Contains(string(md), "From a dirty tree (all 5 records)"); got != dirty {
+				t.Errorf("table.md says dirty = %v, want %v:\n%s", got, dirty, md)
+			}
+			if strings.Contains(string(md), "Cached from") {
+				t.Errorf("table.md of records computed now says cached:\n%s", md)
+			}
+		})
+	}
+	// Every point cached: nothing trains, so a dirty tree may render the table.
+	out := t.TempDir()
+	if _, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out, Scale: "full", Git: cleanGit}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out, Scale: "full", Git: dirtyGit})
+	if err != nil || rep.Cached != 5 {
+		t.Fatalf("cached run from a dirty tree: cached %d, %v", rep.Cached, err)
+	}
+	md, _ := os.ReadFile(rep.TableMD)
+	if !strings.Contains(string(md), "Cached from 0123456789ab (all 5 records)") || !strings.Contains(string(md), "commit not in repository") {
+		t.Errorf("table.md of cached records from a commit this repository lacks:\n%s", md)
+	}
+}
+
+func TestIsSmoke(t *testing.T) {
+	for scale, want := range map[string]bool{"smoke": true, "smoke-code": true, "full": false, "code": false, "tutorial": false, "smokey": false} {
+		if IsSmoke(scale) != want {
+			t.Errorf("IsSmoke(%q) = %v", scale, !want)
+		}
+	}
+}
+
+// The code version is part of every point's hash and of every record.
+func TestCodeVersion(t *testing.T) {
+	v, err := CodeVersion(fake)
+	if err != nil || !strings.HasPrefix(v, "+src.") || len(v) != len("+src.")+16 {
+		t.Fatalf("CodeVersion(fake) = %q, %v", v, err)
+	}
+	s, err := spec.Load("testdata/fake.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Expand("smoke", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.Expand("smoke", v+"-changed")
+	for i := range a {
+		if a[i].Hash == b[i].Hash {
+			t.Errorf("point %s: same hash %s under two code versions", a[i].Label, a[i].Hash)
+		}
+	}
+	_, _, points, err := Prepare("testdata/fake.toml", "smoke")
+	if err != nil || points[0].Hash != a[0].Hash {
+		t.Errorf("Prepare hashes with another code version than CodeVersion: %v", err)
+	}
+	reset(0, 0)
+	rep, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: t.TempDir()})
+	if err != nil || rep.CodeVersion != v || rep.Records[0].CodeVersion != v {
+		t.Errorf("report/record code version %q/%q, want %q (%v)", rep.CodeVersion, rep.Records[0].CodeVersion, v, err)
+	}
+}
+
+// A record made by other code (same settings, another code version) is
+// never reused: its point runs again, and tables count it as ignored.
+func TestOtherCodeVersionIgnored(t *testing.T) {
+	reset(0, 0)
+	out := t.TempDir()
+	rep, err := Run(context.Background(), "testdata/fake.toml", Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := rep.Dir
+	// Turn the record of x=1 into one of "older code": same config, the
+	// hash an older code version gave it.
+	old := rep.Records[0]
+	os.Remove(results.Path(dir, old.Hash))
+	old.Hash = spec.Hash(old.Experiment, old.Config, "fake-0")
+	old.CodeVersion = "" // records made before code versions had none
+	if err := results.Write(dir, &old); err != nil {
+		t.Fatal(err)
+	}
+	// And one of a setting the spec no longer has.
+	gone := rep.Records[1]
+	gone.Config = map[string]any{"model": map[string]any{"x": 99}}
+	gone.Hash = "00000000000000aa"
+	if err := results.Write(dir, &gone); err != nil {
+		t.Fatal(err)
+	}
+	want := Skipped{OtherCode: 1, CodeVersions: []string{"unrecorded"}, OtherSettings: 1}
+	tbs, skipped, err := Tables("testdata/fake.toml", dir, "smoke")
+	if err != nil || fmt.Sprint(skipped) != fmt.Sprint(want) {
+		t.Fatalf("Tables skipped %+v, want %+v (%v)", skipped, want, err)
+	}
+	var md strings.Builder
+	tbs[0].Markdown(&md)
+	for _, w := range []string{"1 record(s) of another code version ignored", "1 record(s) of settings the spec no longer has ignored", "Cached from"} {
+		if !strings.Contains(md.String(), w) {
+			t.Errorf("table lacks %q:\n%s", w, md.String())
+		}
+	}
+	if !strings.Contains(tbs[0].Rows[0].Flags[0], "not run") {
+		t.Errorf("row x=1 uses the old-code record: flags %v", tbs[0].Rows[0].Flags)
+	}
+	reset(0, 0)
+	rep, err = Run(context.Background(), "testdata/fake.toml", Options{OutDir: out})
+	if err != nil || rep.Ran != 1 || rep.Cached != 4 || totalRuns() != 1 || fake.runs[1] != 1 {
+		t.Fatalf("rerun: ran %d cached %d runs %v, err %v; want x=1 run again", rep.Ran, rep.Cached, fake.runs, err)
+	}
+	if fmt.Sprint(rep.Skipped) != fmt.Sprint(want) {
+		t.Errorf("run skipped %+v, want %+v", rep.Skipped, want)
+	}
+	md2, _ := os.ReadFile(rep.TableMD)
+	if !strings.Contains(string(md2), "1 record(s) of another code version ignored") || !strings.Contains(string(md2), "4 of 5 records") {
+		t.Errorf("table.md:\n%s", md2)
 	}
 }

@@ -25,37 +25,41 @@ const Schema = 1
 
 // Record is one run's result and provenance.
 type Record struct {
-	Kind            string               `json:"kind"`
-	Schema          int                  `json:"schema"`
-	Experiment      string               `json:"experiment"` // spec [experiment] id
-	Paper           string               `json:"paper"`
-	Table           string               `json:"table"`
-	Task            string               `json:"task"`
-	Spec            string               `json:"spec"`        // spec path as run
-	SpecSHA256      string               `json:"spec_sha256"` // hash of the spec file's bytes
-	Hash            string               `json:"hash"`        // point hash: cache key and file name
-	Scale           string               `json:"scale"`
-	Label           string               `json:"label"`
-	Axes            map[string]any       `json:"axes"`
-	Config          map[string]any       `json:"config"`
-	DataSource      string               `json:"data_source"` // "synthetic" or "real"
-	DataFingerprint string               `json:"data_fingerprint"`
-	Backend         string               `json:"backend"`
-	Seed            int64                `json:"seed"`
-	Commit          string               `json:"commit"` // git HEAD at run time, or "unknown"
-	Dirty           bool                 `json:"dirty"`  // the checkout had uncommitted changes
-	Start           time.Time            `json:"start"`
-	End             time.Time            `json:"end"`
-	Seconds         float64              `json:"seconds"`
-	Metrics         map[string]float64   `json:"-"`
-	Curves          map[string][]float64 `json:"-"`
-	Params          int64                `json:"params"`
-	Notes           []string             `json:"notes,omitempty"`
-	Extra           map[string]any       `json:"extra,omitempty"`
-	GoVersion       string               `json:"go_version"`
-	OS              string               `json:"os"`
-	Arch            string               `json:"arch"`
-	Cores           int                  `json:"cores"`
+	Kind            string         `json:"kind"`
+	Schema          int            `json:"schema"`
+	Experiment      string         `json:"experiment"` // spec [experiment] id
+	Paper           string         `json:"paper"`
+	Table           string         `json:"table"`
+	Task            string         `json:"task"`
+	Spec            string         `json:"spec"`        // spec path as run
+	SpecSHA256      string         `json:"spec_sha256"` // hash of the spec file's bytes
+	Hash            string         `json:"hash"`        // point hash: cache key and file name
+	Scale           string         `json:"scale"`
+	Label           string         `json:"label"`
+	Axes            map[string]any `json:"axes"`
+	Config          map[string]any `json:"config"`
+	DataSource      string         `json:"data_source"` // "synthetic" or "real"
+	DataFingerprint string         `json:"data_fingerprint"`
+	Backend         string         `json:"backend"`
+	Seed            int64          `json:"seed"`
+	Commit          string         `json:"commit"` // git HEAD at run time, or "unknown"
+	Dirty           bool           `json:"dirty"`  // the checkout had uncommitted changes (see GitCommit)
+	// CodeVersion is the task's code version folded into Hash: its own
+	// version name and a fingerprint of its package's and its imports'
+	// source (internal/codever). Empty in records made before it existed.
+	CodeVersion string               `json:"code_version,omitempty"`
+	Start       time.Time            `json:"start"`
+	End         time.Time            `json:"end"`
+	Seconds     float64              `json:"seconds"`
+	Metrics     map[string]float64   `json:"-"`
+	Curves      map[string][]float64 `json:"-"`
+	Params      int64                `json:"params"`
+	Notes       []string             `json:"notes,omitempty"`
+	Extra       map[string]any       `json:"extra,omitempty"`
+	GoVersion   string               `json:"go_version"`
+	OS          string               `json:"os"`
+	Arch        string               `json:"arch"`
+	Cores       int                  `json:"cores"`
 }
 
 // number is a float64 that survives JSON when it is NaN or infinite
@@ -260,14 +264,79 @@ func Load(dir string) ([]Record, error) {
 }
 
 // GitCommit returns the commit checked out at dir and whether the work
-// tree has uncommitted changes to tracked files; "unknown" when dir is not
-// in a git checkout or git is absent.
+// tree is dirty: it has uncommitted changes to tracked files, or untracked
+// source files (.go, .s, .toml, go.mod, go.sum) that the commit lacks.
+// Outputs do not count: anything under results/, and files under plots/
+// other than Go source, are what runs write. commit is "unknown" when dir
+// is not in a git checkout or git is absent.
 func GitCommit(dir string) (commit string, dirty bool) {
 	out, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
 	if err != nil {
 		return "unknown", false
 	}
 	commit = strings.TrimSpace(string(out))
-	st, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output()
-	return commit, err == nil && len(strings.TrimSpace(string(st))) > 0
+	st, err := exec.Command("git", "-C", dir, "status", "--porcelain=v1", "-z", "--untracked-files=all").Output()
+	if err != nil {
+		return commit, true // cannot tell: not clean
+	}
+	return commit, DirtyStatus(st)
+}
+
+// DirtyStatus reads the output of `git status --porcelain=v1 -z
+// --untracked-files=all` (paths relative to the repository root) by the
+// rules of GitCommit.
+func DirtyStatus(porcelain []byte) bool {
+	entries := strings.Split(string(porcelain), "\x00")
+	for i := 0; i < len(entries); i++ {
+		e := entries[i]
+		if len(e) < 4 {
+			continue
+		}
+		xy, p := e[:2], e[3:]
+		output := func(p string) bool {
+			return strings.HasPrefix(p, "results/") || (strings.HasPrefix(p, "plots/") && !strings.HasSuffix(p, ".go"))
+		}
+		if (xy[0] == 'R' || xy[0] == 'C') && i+1 < len(entries) {
+			i++ // the entry after a rename or copy is its source path
+			if !output(entries[i]) {
+				return true
+			}
+		}
+		if output(p) {
+			continue
+		}
+		if xy == "??" {
+			base := p[strings.LastIndex(p, "/")+1:]
+			switch {
+			case strings.HasSuffix(base, ".go"), strings.HasSuffix(base, ".s"), strings.HasSuffix(base, ".toml"),
+				base == "go.mod", base == "go.sum":
+				return true
+			}
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// CommitChecker returns a function that reports whether a commit exists
+// in the git repository holding dir (git cat-file -e), remembering its
+// answers. When dir is not in a checkout, or git is absent, it says every
+// commit exists: nothing can be checked, so nothing is flagged.
+func CommitChecker(dir string) func(commit string) bool {
+	if err := exec.Command("git", "-C", dir, "rev-parse", "--git-dir").Run(); err != nil {
+		return func(string) bool { return true }
+	}
+	known := map[string]bool{}
+	return func(commit string) bool {
+		if commit == "" || commit == "unknown" {
+			return false
+		}
+		ok, seen := known[commit]
+		if !seen {
+			ok = exec.Command("git", "-C", dir, "cat-file", "-e", commit+"^{commit}").Run() == nil
+			known[commit] = ok
+		}
+		return ok
+	}
 }

@@ -3,6 +3,7 @@ package results
 import (
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,6 +81,59 @@ func TestGitCommitOutsideCheckout(t *testing.T) {
 	}
 }
 
+func TestDirtyStatus(t *testing.T) {
+	cases := []struct {
+		name, status string
+		dirty        bool
+	}{
+		{"clean", "", false},
+		{"modified Go file", " M internal/tasks/artemis/fit.go\x00", true},
+		{"staged notebook", "M  notebooks/artemis/ak_text.ipynb\x00", true},
+		{"deleted file", " D README.md\x00", true},
+		{"untracked Go file", "?? internal/tasks/artemis/new.go\x00", true},
+		{"untracked spec", "?? experiments/x.toml\x00", true},
+		{"untracked go.sum", "?? go.sum\x00", true},
+		{"untracked note", "?? notes.txt\x00", false},
+		{"new records and table", "?? results/x/full/abc.json\x00 M results/x/full/table.md\x00", false},
+		{"redrawn plots", " M plots/x/bars.svg\x00?? plots/x/bars.png\x00", false},
+		{"plots Go source", " M plots/bars.go\x00", true},
+		{"rename within results", "R  results/b.json\x00results/a.json\x00", false},
+		{"code renamed into results", "R  results/b.go\x00internal/a.go\x00", true},
+		{"rename of code", "R  internal/b.go\x00results/a.json\x00", true},
+	}
+	for _, c := range cases {
+		if got := DirtyStatus([]byte(c.status)); got != c.dirty {
+			t.Errorf("%s: DirtyStatus(%q) = %v, want %v", c.name, c.status, got, c.dirty)
+		}
+	}
+}
+
+func TestCommitChecker(t *testing.T) {
+	outside := CommitChecker(t.TempDir())
+	if !outside("0123456789abcdef0123456789abcdef01234567") {
+		t.Error("outside a checkout a commit was flagged, though nothing can be checked")
+	}
+	head, _ := GitCommit(".")
+	if head == "unknown" {
+		t.Skip("not in a git checkout")
+	}
+	in := CommitChecker(".")
+	cases := []struct {
+		commit string
+		exists bool
+	}{
+		{head, true},
+		{"dd15b3194d60a0c4e8e7f8c8a8e5d1f0c1b2a3d4", false}, // cited by the ak-text records of c54547a, absent
+		{"unknown", false},
+		{"", false},
+	}
+	for _, c := range cases {
+		if got := in(c.commit); got != c.exists {
+			t.Errorf("commit %q: exists = %v, want %v", c.commit, got, c.exists)
+		}
+	}
+}
+
 // FuzzRead: any bytes in a record file give a record or an error, never a panic.
 func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"kind": "actrepro.record", "schema": 1, "metrics": {"a": "NaN", "b": 1}, "curves": {"c": [1, "+Inf"]}}`))
@@ -114,4 +168,55 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock after unlock: %v", err)
 	}
 	unlock2()
+}
+
+// TestGitCommitDirty runs GitCommit on a scratch repository through the
+// states a developer's checkout goes through.
+func TestGitCommitDirty(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q")
+	write("task.go", "package task\n")
+	write("results/x/full/table.md", "old\n")
+	git("add", ".")
+	git("commit", "-q", "-m", "init")
+	steps := []struct {
+		name  string
+		do    func()
+		dirty bool
+	}{
+		{"clean", func() {}, false},
+		{"a new record and a rewritten table", func() { write("results/x/full/abc.json", "{}"); write("results/x/full/table.md", "new\n") }, false},
+		{"an untracked note", func() { write("notes.txt", "x") }, false},
+		{"an untracked Go file", func() { write("internal/new.go", "package internal\n") }, true},
+	}
+	for _, s := range steps {
+		s.do()
+		commit, dirty := GitCommit(dir)
+		if len(commit) != 40 || dirty != s.dirty {
+			t.Errorf("%s: GitCommit = %q, dirty %v; want a commit, dirty %v", s.name, commit, dirty, s.dirty)
+		}
+	}
+	os.Remove(filepath.Join(dir, "internal/new.go"))
+	write("task.go", "package task\n\nvar X = 1\n")
+	if _, dirty := GitCommit(dir); !dirty {
+		t.Error("a modified tracked file: not dirty")
+	}
 }

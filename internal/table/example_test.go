@@ -42,7 +42,7 @@ rows = [{ name = "a", acc = 80.0 }, { name = "b", acc = 85.0 }]
 	// Output:
 	// ## Toy Table 2: two models (scale: smoke)
 	//
-	// > **SYNTHETIC DATA: measured values come from a synthetic twin (toy), not from the paper's data. They test the pipeline; they do NOT reproduce the paper's numbers. Scale "smoke": shrunken models and schedules, not the paper's protocol.**
+	// > **SYNTHETIC DATA: measured values come from a synthetic twin (toy), not from the paper's data. They test the pipeline; they do NOT reproduce the paper's numbers. Scale "smoke": shrunken models and schedules, not the paper's protocol. Cached from abc123 (the record): read from earlier runs, not computed now.**
 	//
 	// | name | acc (paper) | acc (measured) | Δ acc | flags |
 	// |---|---|---|---|---|
@@ -53,5 +53,5 @@ rows = [{ name = "a", acc = 80.0 }, { name = "b", acc = 85.0 }]
 	// - Paper values: toy paper, Table 2.
 	// - Measured metrics multiplied by 100: acc (accuracy).
 	//
-	// Provenance: 1 run record; backend purego; commit abc123.
+	// Provenance: 1 run record; backend purego; commit abc123; code unrecorded.
 }

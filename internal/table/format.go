@@ -171,7 +171,7 @@ func (t *Table) CSV(w io.Writer) error {
 			h = append(h, c.Label+"_diff")
 		}
 	}
-	h = append(h, "flags", "note")
+	h = append(h, "flags", "note", "provenance")
 	if err := cw.Write(h); err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (t *Table) CSV(w io.Writer) error {
 				}
 			}
 		}
-		rec = append(rec, strings.Join(r.Flags, "; "), r.Note)
+		rec = append(rec, strings.Join(r.Flags, "; "), r.Note, r.Provenance)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

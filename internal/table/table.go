@@ -33,6 +33,33 @@ type Row struct {
 	Cells []Cell   // one per column
 	Flags []string // e.g. "same settings as paper row 120", "not in the paper"
 	Note  string   // the paper row's note
+	// Provenance is where the row's measured values come from, e.g.
+	// "cached from 3db2a7320a6f" or "computed now at 0ea5b5fc962f (dirty
+	// tree)"; empty when the row has no record.
+	Provenance string
+}
+
+// Origin says where a table's records come from, for its banner.
+type Origin struct {
+	// Fresh holds the hashes of the records the caller has just computed;
+	// every other record is reused and the banner says "cached from
+	// <commit>". A nil Fresh means every record is reused.
+	Fresh map[string]bool
+	// CommitExists reports whether a commit is in the repository (see
+	// results.CommitChecker); records citing one that is not are flagged
+	// "commit not in repository". Nil checks nothing.
+	CommitExists func(commit string) bool
+	// Skipped are sentences about records left out of the table (e.g.
+	// "3 records of another code version ignored"); they join the notes.
+	Skipped []string
+}
+
+// shortCommit is the first 12 hex digits of a commit.
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
 }
 
 // Cell is one column of a row.
@@ -46,11 +73,17 @@ type Cell struct {
 	Diff        float64 // Measured - Paper
 }
 
-// Build assembles table t of spec s from records (all at one scale).
-// Records whose hash is not a point of the spec at that scale are
-// ignored; pass the output of Expand's hashes through hashes (nil keeps
-// every record of the experiment).
+// Build assembles table t of spec s from records (all at one scale), all
+// of them reused (see BuildFrom). Records whose hash is not a point of the
+// spec at that scale are ignored; pass the output of Expand's hashes
+// through hashes (nil keeps every record of the experiment).
 func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hashes map[string]bool) *Table {
+	return BuildFrom(s, t, recs, scale, hashes, Origin{})
+}
+
+// BuildFrom is Build with the records' origin: which were computed now,
+// which commits exist, which records were left out and why.
+func BuildFrom(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hashes map[string]bool, o Origin) *Table {
 	out := &Table{Name: t.Name, Experiment: s.Experiment.ID, Scale: scale, Columns: t.Columns}
 	out.Title = fmt.Sprintf("%s %s: %s", s.Experiment.Paper, s.Experiment.Table, t.Title)
 	if t.Name != "table" {
@@ -159,6 +192,7 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 			row.Flags = append(row.Flags, "paper only (not part of this sweep)")
 		}
 		row.Cells = cells(t.Columns, pr.Values, g)
+		row.Provenance = rowProvenance(g, o)
 		out.Rows = append(out.Rows, row)
 	}
 	for _, k := range order {
@@ -166,7 +200,7 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 			continue
 		}
 		g := groups[k]
-		row := Row{Key: g.key, Cells: cells(t.Columns, nil, g)}
+		row := Row{Key: g.key, Cells: cells(t.Columns, nil, g), Provenance: rowProvenance(g, o)}
 		if len(prows) > 0 {
 			row.Flags = append(row.Flags, "MISSING FROM PAPER: the paper's table has no row with these settings")
 		}
@@ -189,11 +223,7 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 			datasets[fmt.Sprint(ds)] = true
 		}
 		backends[r.Backend] = true
-		c := r.Commit
-		if r.Dirty {
-			c += " (dirty)"
-		}
-		commits[c] = true
+		commits[commitText(r, o)] = true
 		if r.DataFingerprint != "" {
 			prints[r.DataFingerprint] = true
 		}
@@ -225,6 +255,7 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 	if scale != "full" {
 		out.Banner += fmt.Sprintf(" Scale %q: shrunken models and schedules, not the paper's protocol.", scale)
 	}
+	out.Banner += originBanner(use, o)
 	if s.Experiment.Note != "" {
 		out.Notes = append(out.Notes, s.Experiment.Note)
 	}
@@ -255,11 +286,21 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 		out.Notes = append(out.Notes, fmt.Sprintf("Measured metrics multiplied by %g: %s.", f, strings.Join(byFactor[f], ", ")))
 	}
 	out.Notes = append(out.Notes, recNotes...)
+	out.Notes = append(out.Notes, o.Skipped...)
 	if len(use) > 0 {
 		out.Provenance = append(out.Provenance,
 			plural(len(use), "run record"),
 			"backend "+strings.Join(keys(backends), ", "),
 			"commit "+strings.Join(keys(commits), ", "))
+		versions := map[string]bool{}
+		for _, r := range use {
+			v := r.CodeVersion
+			if v == "" {
+				v = "unrecorded"
+			}
+			versions[v] = true
+		}
+		out.Provenance = append(out.Provenance, "code "+strings.Join(keys(versions), ", "))
 		if len(prints) > 0 && len(prints) <= 3 {
 			out.Provenance = append(out.Provenance, "data fingerprint "+strings.Join(keys(prints), ", "))
 		} else if len(prints) > 3 {
@@ -267,6 +308,120 @@ func Build(s *spec.Spec, t spec.Table, recs []results.Record, scale string, hash
 		}
 	}
 	return out
+}
+
+// commitText is a record's commit as provenance shows it, with its marks.
+func commitText(r results.Record, o Origin) string {
+	c := r.Commit
+	if c == "" {
+		c = "unknown"
+	}
+	return c + commitMarks(r, o)
+}
+
+// commitMarks are the marks commitText appends to a record's commit.
+func commitMarks(r results.Record, o Origin) string {
+	c := ""
+	if r.Commit == "" || r.Commit == "unknown" {
+		return c
+	}
+	if r.Dirty {
+		c += " (dirty)"
+	}
+	if o.CommitExists != nil && !o.CommitExists(r.Commit) {
+		c += " (commit not in repository)"
+	}
+	return c
+}
+
+// rowProvenance says where a row's records come from.
+func rowProvenance(g *group, o Origin) string {
+	if g == nil || len(g.recs) == 0 {
+		return ""
+	}
+	var cached, fresh []string
+	seen := map[string]bool{}
+	for _, r := range g.recs {
+		c := "unknown"
+		if r.Commit != "" {
+			c = shortCommit(r.Commit)
+		}
+		c += commitMarks(r, o)
+		if o.Fresh[r.Hash] {
+			if !seen["f"+c] {
+				seen["f"+c] = true
+				fresh = append(fresh, c)
+			}
+		} else if !seen["c"+c] {
+			seen["c"+c] = true
+			cached = append(cached, c)
+		}
+	}
+	var parts []string
+	if len(cached) > 0 {
+		parts = append(parts, "cached from "+strings.Join(cached, ", "))
+	}
+	if len(fresh) > 0 {
+		parts = append(parts, "computed now at "+strings.Join(fresh, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// originBanner is the banner's sentences on where the records come from:
+// reused records ("Cached from <commit>"), records made from a dirty tree,
+// and records citing a commit the repository does not have.
+func originBanner(use []results.Record, o Origin) string {
+	if len(use) == 0 {
+		return ""
+	}
+	cached, dirty, missing, unknown := map[string]bool{}, map[string]bool{}, map[string]bool{}, 0
+	nCached, nDirty, nMissing := 0, 0, 0
+	for _, r := range use {
+		c := shortCommit(r.Commit)
+		known := r.Commit != "" && r.Commit != "unknown"
+		if !known {
+			c = "unknown"
+			unknown++
+		}
+		if !o.Fresh[r.Hash] {
+			cached[c] = true
+			nCached++
+		}
+		if r.Dirty {
+			dirty[c] = true
+			nDirty++
+		}
+		if known && o.CommitExists != nil && !o.CommitExists(r.Commit) {
+			missing[c] = true
+			nMissing++
+		}
+	}
+	n := len(use)
+	var b strings.Builder
+	if nCached > 0 {
+		fmt.Fprintf(&b, " Cached from %s (%s): read from earlier runs, not computed now.", strings.Join(keys(cached), ", "), ofRecords(nCached, n))
+	}
+	if nDirty > 0 {
+		fmt.Fprintf(&b, " From a dirty tree (%s): made with uncommitted changes on top of %s, so no commit holds their exact code.", ofRecords(nDirty, n), strings.Join(keys(dirty), ", "))
+	}
+	if nMissing > 0 {
+		fmt.Fprintf(&b, " Commit not in repository (%s): %s, which this repository does not have, so their code cannot be inspected.", ofRecords(nMissing, n), strings.Join(keys(missing), ", "))
+	}
+	if unknown > 0 {
+		fmt.Fprintf(&b, " Commit unknown (%s): made outside a git checkout.", ofRecords(unknown, n))
+	}
+	return b.String()
+}
+
+// ofRecords is "the record", "all 5 records" or "2 of 5 records".
+func ofRecords(k, n int) string {
+	switch {
+	case k == n && n == 1:
+		return "the record"
+	case k == n:
+		return fmt.Sprintf("all %d records", n)
+	}
+	return fmt.Sprintf("%d of %d records", k, n)
 }
 
 func canonicalKey(v any) string {

@@ -144,3 +144,85 @@ func TestFormats(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
+
+// TestOrigin: the banner says which records were reused ("Cached from
+// <commit>"), made from a dirty tree, or cite a commit the repository
+// lacks; the CSV says it per row.
+func TestOrigin(t *testing.T) {
+	s, err := spec.Load("testdata/ablation.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = "1111111111111111111111111111111111111111"
+	const gone = "dd15b3194d60aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	with := func(f func(i int, r *results.Record)) []results.Record {
+		recs := fakeRecords(t, s, "synthetic")
+		for i := range recs {
+			recs[i].Commit = head
+			f(i, &recs[i])
+		}
+		return recs
+	}
+	exists := func(c string) bool { return c == head }
+	all := func(recs []results.Record) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range recs {
+			m[r.Hash] = true
+		}
+		return m
+	}
+	fresh := with(func(int, *results.Record) {})
+	half := with(func(i int, r *results.Record) {
+		if i%2 == 1 {
+			r.Commit = gone
+		}
+	})
+	dirty := with(func(i int, r *results.Record) { r.Dirty = i == 0 })
+	cases := []struct {
+		name    string
+		recs    []results.Record
+		o       Origin
+		want    []string // banner parts
+		notWant []string
+		rowProv string // provenance of the first row (paper row 1)
+	}{
+		{"all computed now", fresh, Origin{Fresh: all(fresh), CommitExists: exists}, nil,
+			[]string{"Cached", "dirty", "not in repository"}, "computed now at 111111111111"},
+		{"all reused", fresh, Origin{CommitExists: exists},
+			[]string{"Cached from 111111111111 (all 8 records): read from earlier runs, not computed now."},
+			[]string{"dirty", "not in repository"}, "cached from 111111111111"},
+		{"reused from two commits, one missing", half, Origin{CommitExists: exists},
+			[]string{"Cached from 111111111111, dd15b3194d60 (all 8 records)", "Commit not in repository (4 of 8 records): dd15b3194d60, which"},
+			nil, "cached from 111111111111, dd15b3194d60 (commit not in repository)"},
+		{"one dirty record", dirty, Origin{Fresh: all(dirty)},
+			[]string{"From a dirty tree (1 of 8 records): made with uncommitted changes on top of 111111111111"},
+			[]string{"Cached"}, "computed now at 111111111111 (dirty), 111111111111"}, // row 1 has two records (seeds)
+		{"skipped records join the notes", fresh, Origin{Skipped: []string{"3 records of another code version ignored"}},
+			[]string{"Cached from"}, nil, "cached from 111111111111"},
+	}
+	for _, c := range cases {
+		tb := BuildFrom(s, s.Tables[0], c.recs, "smoke", nil, c.o)
+		for _, w := range c.want {
+			if !strings.Contains(tb.Banner, w) {
+				t.Errorf("%s: banner %q lacks %q", c.name, tb.Banner, w)
+			}
+		}
+		for _, w := range c.notWant {
+			if strings.Contains(tb.Banner, w) {
+				t.Errorf("%s: banner %q has %q", c.name, tb.Banner, w)
+			}
+		}
+		if got := tb.Rows[0].Provenance; got != c.rowProv {
+			t.Errorf("%s: row provenance %q, want %q", c.name, got, c.rowProv)
+		}
+		if len(c.o.Skipped) > 0 && tb.Notes[len(tb.Notes)-1] != c.o.Skipped[0] {
+			t.Errorf("%s: notes %q lack the skipped records", c.name, tb.Notes)
+		}
+		var buf bytes.Buffer
+		tb.CSV(&buf)
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil || rows[0][len(rows[0])-1] != "provenance" || rows[1][len(rows[1])-1] != c.rowProv {
+			t.Errorf("%s: csv provenance column: %v %v", c.name, rows[:2], err)
+		}
+	}
+}

@@ -59,7 +59,10 @@ type Config struct {
 	MinLR        float64 // eta_min of the cosine schedule.
 
 	// Monitor names the EvalFn value that selects the best epoch (e.g.
-	// "val_map"); higher is better unless MonitorMin. Empty: the last epoch.
+	// "fold_map"); higher is better unless MonitorMin. Empty: the last
+	// epoch. It must be measured on examples that neither train nor are
+	// reported (a held-out part of the training split): an epoch chosen on
+	// the reported split inflates the reported number.
 	Monitor    string
 	MonitorMin bool
 	// Patience stops training after this many evaluations without

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -217,7 +218,11 @@ func currentRecords(ctx context.Context, specRel, experiment, scale string) ([]r
 	if s.Experiment.ID != experiment {
 		return nil, "", nil, spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
 	}
-	points, err := s.Expand(scale, Task{}.Version())
+	version, err := codever.Version(Task{}) // as the harness hashes the Table 1 points
+	if err != nil {
+		return nil, "", nil, err
+	}
+	points, err := s.Expand(scale, version)
 	if err != nil {
 		return nil, "", nil, err
 	}

@@ -3,6 +3,7 @@ package artemis
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	model "github.com/actrepro/actrepro/gomlx_models/artemis"
 	"github.com/actrepro/actrepro/internal/data"
@@ -18,9 +19,14 @@ import (
 const predictBatch = 128
 
 // Fit trains one configuration on a track and evaluates it on the track's
-// val split after every epoch; the outcome's metrics are those of the
-// selected epoch (train.select).
-func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AKTrack, progress runner.Progress) (out runner.Outcome, err error) {
+// val split every train.eval_every epochs and after the last; the
+// outcome's metrics are the val metrics of the epoch train.select picks:
+// the last (default, as the authors' code), or with select = "best" the
+// epoch with the best select_metric on a train fold held out of training
+// (then also evaluated at each evaluation, its values under "fold_").
+// env gives the data root (the real track's fold files) and progress.
+func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AKTrack, env runner.Env) (out runner.Outcome, err error) {
+	progress := env.Progress
 	textOnly := track.Train.Video == nil
 	if c.Data.Track == TrackAKText && !textOnly {
 		return out, fmt.Errorf("artemis: the ak-text track unexpectedly has video inputs")
@@ -60,7 +66,21 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	if err != nil {
 		return out, err
 	}
-	trainData := newSplit(&track.Train, track, textOnly)
+	trainSplit := &track.Train
+	var fold data.AKSplit
+	var foldData *split
+	var foldFrom string
+	best := c.Train.Select == SelectBest
+	if best {
+		fitIdx, outIdx, from, err := heldOut(track, c.Train.SelectFold, env.DataRoot)
+		if err != nil {
+			return out, err
+		}
+		fit := subSplit(&track.Train, fitIdx)
+		fold, foldFrom, trainSplit = subSplit(&track.Train, outIdx), from, &fit
+		foldData = newSplit(&fold, track, textOnly)
+	}
+	trainData := newSplit(trainSplit, track, textOnly)
 	valData := newSplit(&track.Val, track, textOnly)
 	segCounts, segNote := segmentCounts(track)
 	perClassAt := map[int][]float64{}
@@ -72,16 +92,34 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 			return nil, err
 		}
 		m, perClass, err := Evaluate(track.Val.Labels, track.K(), scores, c.Train.EvalBatch, segCounts)
+		if err != nil {
+			return nil, err
+		}
 		perClassAt[epoch] = perClass
-		return m, err
+		if foldData != nil {
+			// The held-out train fold: the only values the trainer's
+			// Monitor (fold_<select_metric>) may choose by.
+			fs, err := tr.Predict(foldData, predictBatch)
+			if err != nil {
+				return nil, err
+			}
+			fm, _, err := Evaluate(fold.Labels, track.K(), fs, c.Train.EvalBatch, segCounts)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range fm {
+				m[foldPrefix+k] = v
+			}
+		}
+		return m, nil
 	}
 	res, err := tr.Fit(ctx, trainData, eval, progress)
 	if err != nil {
 		return out, err
 	}
-	pick, vals := res.BestEpoch, res.Best
-	if c.Train.Select == "last" {
-		pick, vals = res.LastEpoch, res.Last
+	pick, vals := res.LastEpoch, res.Last
+	if best {
+		pick, vals = res.BestEpoch, res.Best
 	}
 	out.Metrics = map[string]float64{}
 	for k, v := range vals {
@@ -93,7 +131,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	out.Curves = map[string][]float64{}
 	for k, v := range res.Curves {
 		out.Curves[k] = v
-		if k != "train_loss" && k != "lr" && k != "eval_epoch" {
+		if k != "train_loss" && k != "lr" && k != "eval_epoch" && !strings.HasPrefix(k, foldPrefix) {
 			out.Curves["val_"+k] = v
 			delete(out.Curves, k)
 		}
@@ -108,9 +146,13 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	if segNote != "" {
 		out.Notes = append(out.Notes, segNote)
 	}
-	sel := "the epoch with the best validation batch-micro mAP (the authors' checkpoint selection; Animal Kingdom has no separate test split)"
-	if c.Train.Select == "last" {
-		sel = "the last epoch"
+	sel := "the last epoch, as the authors' code reports (main.py trains, then tests once; no checkpoint selection)"
+	if best {
+		sel = fmt.Sprintf("the epoch with the best %s on train fold %d (%d train clips held out of training: %s); the model trained on the other %d train clips, and the val split, which the table reports, chose nothing (fold values under fold_*)",
+			c.Train.SelectMetric, c.Train.SelectFold, fold.Len(), foldFrom, trainSplit.Len())
+	}
+	if res.StoppedEarly {
+		sel += fmt.Sprintf("; stopped early after %d epochs (patience %d on the held-out fold)", res.Epochs, c.Train.Patience)
 	}
 	layers := fmt.Sprint(mc.EncLayers)
 	if mc.Fusion == model.FusionCode {

@@ -59,7 +59,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (out runner
 	if IsBaseline(c.Model.Preset) {
 		return runBaseline(backend, c, track, env.Progress)
 	}
-	res, err := Fit(ctx, backend, c, track, env.Progress)
+	res, err := Fit(ctx, backend, c, track, env)
 	if err != nil {
 		return out, err
 	}
