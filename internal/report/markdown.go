@@ -149,13 +149,13 @@ func mdTable(b *strings.Builder, t *table.Table) {
 		mdRow(b, append(cells, flags))
 	}
 	w("\n")
-	if len(t.Notes) > 0 || len(t.Provenance) > 0 {
-		w("<details><summary>notes and provenance</summary>\n\n")
+	if len(t.Provenance) > 0 {
+		w("Provenance: %s.\n\n", mdText(strings.Join(t.Provenance, "; ")))
+	}
+	if len(t.Notes) > 0 {
+		w("<details><summary>notes</summary>\n\n")
 		for _, n := range t.Notes {
 			w("- %s\n", mdText(n))
-		}
-		if len(t.Provenance) > 0 {
-			w("- Provenance: %s.\n", mdText(strings.Join(t.Provenance, "; ")))
 		}
 		w("\n</details>\n\n")
 	}

@@ -224,8 +224,8 @@ td.paper{background:#f6f8fb}
 td.d-close{background:#c8e6c9}td.d-near{background:#ffe0a3}td.d-far{background:#f8c4c0}td.d-na{color:#777;font-style:italic}
 details{margin:.3em 0;font-size:.9em}summary{cursor:pointer;color:#333}
 details ul{margin:.3em 0;padding-left:1.4em}
-figure{display:inline-block;vertical-align:top;margin:.5em 1em .8em 0;max-width:100%}
-figure svg,figure img{max-width:100%;height:auto;display:block;border:1px solid #ddd}
+figure{display:inline-block;vertical-align:top;margin:.5em 1em .8em 0;width:calc(50% - 1.2em);min-width:360px}
+figure svg,figure img{width:100%;height:auto;display:block;border:1px solid #ddd}
 figcaption{font-size:.85em;color:#333;max-width:432pt}
 .legend span{display:inline-block;padding:0 .4em;margin-right:.3em}
 nav ul{padding-left:1.2em;margin:.2em 0}nav li{margin:.1em 0}
@@ -423,13 +423,13 @@ func (p *Page) htmlTable(b *strings.Builder, t *table.Table) {
 		w("</tr>\n")
 	}
 	w("</tbody></table></div>\n")
-	if len(t.Notes) > 0 || len(t.Provenance) > 0 {
-		w("<details><summary>notes and provenance (%d)</summary><ul>", len(t.Notes)+1)
+	if len(t.Provenance) > 0 {
+		w("<p class=\"prov\">Provenance: %s.</p>\n", e(strings.Join(t.Provenance, "; ")))
+	}
+	if len(t.Notes) > 0 {
+		w("<details><summary>notes (%d)</summary><ul>", len(t.Notes))
 		for _, n := range t.Notes {
 			w("<li>%s</li>", e(n))
-		}
-		if len(t.Provenance) > 0 {
-			w("<li>Provenance: %s.</li>", e(strings.Join(t.Provenance, "; ")))
 		}
 		w("</ul></details>\n")
 	}

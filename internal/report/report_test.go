@@ -279,7 +279,7 @@ func TestPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`href="../experiments/a/table1.toml"`, `href="../notebooks/paper_a.ipynb"`,
-		`href="notebooks/paper_a.html"`, `href="fixture-a/full/"`, "abc123 (dirty",
+		`href="notebooks/paper_a.html"`, `href="fixture-a/full/"`, "abc123 (dirty", "Provenance: 3 run records; backend purego; commit 0123456789abcdef0123456789abcdef01234567.",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("page lacks %s", want)
