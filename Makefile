@@ -1,5 +1,6 @@
 # actrepro: every target a user or CI needs. `make help` lists them.
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 GO ?= go
 # Real annotation files are read from a data root, never copied into the tree.
 ACTREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
@@ -9,9 +10,14 @@ BIN := bin/actrepro
 # Debian's python3 has Jupyter (nbclient, nbconvert, jupyter_kernel_test); a pyenv/venv python3 may not.
 PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 
-.PHONY: help setup build test vet unit fuzz reproduce reproduce-full bench notebooks kernel-test clean
+.PHONY: help deps setup build test vet unit quick fuzz reproduce reproduce-full report bench notebooks kernel-ready kernel-test clean
 
-setup: ## install the project's tools (Go tools from go.mod; Jupyter from Debian when missing) and the "Go (actrepro)" kernel
+# Only `deps` and `setup` install software (apt-get as root, else they stop
+# and print the command); `test` and its parts install nothing.
+deps: ## check what `make reproduce` needs (Go, ffmpeg); install ffmpeg from Debian when missing (root), else stop naming it
+	@GO=$(GO) ./.ci/deps.sh
+
+setup: deps ## install everything: deps, the Go tools of go.mod, Jupyter from Debian, and the "Go (actrepro)" notebook kernel
 	$(GO) install tool
 	GO=$(GO) ./kernel/install.sh
 
@@ -24,16 +30,22 @@ build: ## build the actrepro command into bin/
 vet: ## go vet every package
 	$(GO) vet ./...
 
-unit: ## unit, example and gradient tests
-	$(GO) test -count=1 ./...
+unit: ## unit, example and gradient tests, with real-data ones when ACTREPRO_DATA is set (TESTFLAGS=-short skips the long ones)
+	$(GO) test -count=1 $(TESTFLAGS) ./...
+
+quick: vet ## vet and `go test -short` (a few minutes; no notebooks, no fuzzing)
+	$(GO) test -count=1 -short ./...
 
 fuzz: ## run each fuzz target briefly (FUZZTIME=5s)
 	@./.ci/fuzz.sh
 
-test: vet unit fuzz notebooks ## everything the project checks (the README's test command)
+test: vet unit fuzz notebooks ## everything the project checks (the README's test command; run `make setup` once before)
 
-reproduce: build ## every spec at smoke scale on the default backend, then every table
-	$(BIN) reproduce --scale $(SCALE)
+reproduce: deps build ## every spec at smoke scale on the default backend, every table, then results/index.html
+	@rc=0; $(BIN) reproduce --scale $(SCALE) || rc=$$?; $(BIN) report || rc=$$((rc ? rc : 1)); exit $$rc
+
+report: build ## results/index.html (and index.md): every table and figure on one page, from the files on disk
+	$(BIN) report
 
 reproduce-full: SCALE=full
 reproduce-full: reproduce ## every spec at the papers' scale (hours to days on 2 cores)
@@ -42,11 +54,17 @@ bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then tra
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/
 
-kernel-test: setup ## Jupyter kernel conformance suite against the installed "actrepro" kernel
+# kernel-ready stops with one line when `make setup` has not been run: the
+# notebook targets need Jupyter and the kernel, and never install them.
+kernel-ready:
+	@$(PYTHON) -c 'import nbclient, nbconvert, nbformat, jupyter_kernel_test; from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec("actrepro")' 2>/dev/null \
+	  || { echo 'make: the notebooks need Jupyter and the "Go (actrepro)" kernel, which are not installed: run `make setup` once (it installs them from Debian; apt-get needs root)'; exit 1; }
+
+kernel-test: kernel-ready ## Jupyter kernel conformance suite against the installed "actrepro" kernel
 	cd notebooks && $(PYTHON) ../kernel/conformance_test.py
 
-notebooks: kernel-test ## execute every notebook headless at $(SCALE) scale; executed copies + HTML in results/notebooks/
-	ACTREPRO_SCALE=$${ACTREPRO_SCALE:-$(SCALE)} $(PYTHON) kernel/run_notebooks.py
+notebooks: kernel-test build ## execute every notebook headless at $(SCALE) scale (executed copies + HTML in results/notebooks/), then results/index.html
+	@rc=0; ACTREPRO_SCALE=$${ACTREPRO_SCALE:-$(SCALE)} $(PYTHON) kernel/run_notebooks.py || rc=$$?; $(BIN) report || rc=$$((rc ? rc : 1)); exit $$rc
 
 clean: ## remove build outputs (keeps results/)
 	rm -rf bin

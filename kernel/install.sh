@@ -35,8 +35,10 @@ if [ "${ACTREPRO_NO_GOPLS:-}" != 1 ]; then
 fi
 say "Go tools: $gobin/gonb ($("$gobin/gonb" -V 2>/dev/null | head -1 || true)), $gobin/goimports, $( [ -x "$gobin/gopls" ] && echo "$gobin/gopls" || echo "no gopls (auto-complete off)")"
 
-# 2. Jupyter, and ffmpeg for the video readers (Debian packages).
-debs=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-jupyter-kernel-test python3-ipykernel ffmpeg)
+# 2. Jupyter, ffmpeg for the video readers, and Liberation fonts (the
+#    figures' SVGs name Liberation Serif; without it a browser draws their
+#    text wider than laid out) (Debian packages).
+debs=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-jupyter-kernel-test python3-ipykernel ffmpeg fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

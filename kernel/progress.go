@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"math"
-	"sort"
 	"strings"
 	"sync"
 
@@ -15,9 +14,11 @@ import (
 )
 
 // Progress shows a run's progress: in a notebook an output block updated in
-// place (bars of the active phases, the latest metrics and a live curve of
-// the metrics so far), replaced when the outermost phase finishes by a
-// static summary (final metrics per phase and the curves), since executed
+// place (a compact table of the active phases: phase, item, progress bar
+// and the two or three headline metrics, the full metrics folded in a
+// <details>, and a live curve of the headline metrics), replaced when the
+// outermost phase finishes by a static summary (a table of the items with
+// their headline metrics, the rest folded, and the curves), since executed
 // notebooks keep only static outputs; in a terminal a few plain lines per
 // phase. It implements runner.Progress; phases may nest (a sweep of points,
 // each training for some epochs).
@@ -26,6 +27,7 @@ type Progress struct {
 	title    string
 	id       string // GoNB display id of the live block
 	stack    []*phase
+	root     *phase   // the outermost phase of the current or last run
 	finished []*phase // leaf phases finished, in order
 	notes    []string // harness notes ("cached ...", "done ..."), shown in the summary
 	live     bool
@@ -41,6 +43,14 @@ type phase struct {
 	history map[string][]float64 // per metric, one value per Step
 	lines   int                  // text lines printed (throttling)
 	leaf    bool                 // no phase started inside it
+	items   []item               // per finished item (e.g. sweep point), its final metrics
+}
+
+// item is the result of one item of a phase that has inner phases (a
+// sweep point and the metrics of its record).
+type item struct {
+	label   string
+	metrics map[string]float64
 }
 
 // progressUpdates is about how many times a phase redraws or prints: every
@@ -69,7 +79,11 @@ func (p *Progress) Start(name string, total int) {
 		p.stack[n-1].leaf = false
 		ctx = p.stack[n-1].label
 	}
-	p.stack = append(p.stack, &phase{name: name, total: total, leaf: true, context: ctx, history: map[string][]float64{}})
+	ph := &phase{name: name, total: total, leaf: true, context: ctx, history: map[string][]float64{}}
+	if len(p.stack) == 0 {
+		p.root = ph
+	}
+	p.stack = append(p.stack, ph)
 	p.live = true
 	if !InNotebook() {
 		fmt.Fprintf(out(), "%s%s: start (%d steps)\n", p.indent(), name, total)
@@ -89,6 +103,9 @@ func (p *Progress) Step(done int, metrics map[string]float64) {
 	ph.last = metrics
 	for k, v := range metrics {
 		ph.history[k] = append(ph.history[k], v)
+	}
+	if !ph.leaf && len(metrics) > 0 {
+		ph.items = append(ph.items, item{label: ph.label, metrics: metrics})
 	}
 	if InNotebook() {
 		if every(ph.total, progressUpdates, done) {
@@ -119,7 +136,7 @@ func (p *Progress) Note(msg string) {
 	defer p.mu.Unlock()
 	p.notes = append(p.notes, msg)
 	if !InNotebook() {
-		fmt.Fprintf(out(), "%s%s\n", p.indent(), msg)
+		fmt.Fprintf(out(), "%s%s\n", p.indent(), compactNote(msg))
 		return
 	}
 	p.redraw()
@@ -170,46 +187,95 @@ func (p *Progress) redraw() {
 	if !InNotebook() || !p.live {
 		return
 	}
+	updateRich(p.id, p.liveHTML())
+}
+
+const (
+	cellStyle = `style="padding:2px 8px;text-align:left;vertical-align:top"`
+	headStyle = `style="padding:2px 8px;text-align:left;border-bottom:1px solid #ccc"`
+)
+
+// liveHTML is the live block: one table row per active phase (phase, the
+// item it works on, progress, headline metrics), the full metrics folded
+// away, the last notes, and a curve of the innermost phase.
+func (p *Progress) liveHTML() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="actrepro-progress"><div style="font-weight:bold">%s</div>`, html.EscapeString(p.title))
+	fmt.Fprintf(&b, `<table style="border-collapse:collapse;font-size:0.9em"><tr><th %s>phase</th><th %s>item</th><th %s>progress</th><th %s>metrics</th></tr>`, headStyle, headStyle, headStyle, headStyle)
 	for _, ph := range p.stack {
 		pct := 0.0
 		if ph.total > 0 {
 			pct = 100 * float64(ph.done) / float64(ph.total)
 		}
-		label := ph.name
-		if ph.label != "" {
-			label += " [" + ph.label + "]"
-		}
-		fmt.Fprintf(&b, `<div style="font-family:monospace">%s <progress value="%d" max="%d" style="width:16em"></progress> %d/%d (%.0f%%) %s</div>`,
-			html.EscapeString(label), ph.done, max(ph.total, 1), ph.done, ph.total, pct, html.EscapeString(formatMetrics(ph.last)))
+		fmt.Fprintf(&b, `<tr><td %s>%s</td><td %s>%s</td><td %s><progress value="%d" max="%d" style="width:10em"></progress> %d/%d (%.0f%%)</td><td %s>%s</td></tr>`,
+			cellStyle, html.EscapeString(ph.name), cellStyle, html.EscapeString(shorten(ph.label, 60)),
+			`style="padding:2px 8px;white-space:nowrap"`, ph.done, max(ph.total, 1), ph.done, ph.total, pct,
+			cellStyle, headlineHTML(ph.last))
+	}
+	b.WriteString("</table>")
+	for _, ph := range p.stack {
+		b.WriteString(allMetricsHTML(ph.name, ph.last))
 	}
 	for _, n := range lastN(p.notes, 5) {
-		fmt.Fprintf(&b, `<div style="font-family:monospace;font-size:0.85em;color:#555">%s</div>`, html.EscapeString(n))
+		fmt.Fprintf(&b, `<div style="font-family:monospace;font-size:0.85em;color:#555">%s</div>`, html.EscapeString(compactNote(n)))
 	}
 	if n := len(p.stack); n > 0 {
-		if svg := curveSVG("live: "+p.stack[n-1].name, []*phase{p.stack[n-1]}); svg != "" {
+		if svg := liveCurveSVG("live: "+p.stack[n-1].title(), p.stack[n-1]); svg != "" {
 			b.WriteString(svg)
 		}
 	}
 	b.WriteString("</div>")
-	updateRich(p.id, b.String())
+	return b.String()
 }
 
-// summaryHTML is the static summary shown when the run ends.
+// summaryHTML is the static summary shown when the run ends: a table of
+// the items (sweep points) with their headline metrics and the rest
+// folded, the training phases, the notes, and a curve per phase.
 func (p *Progress) summaryHTML() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="actrepro-summary"><div style="font-weight:bold">%s: done</div>`, html.EscapeString(p.title))
-	for _, n := range p.notes {
-		fmt.Fprintf(&b, `<div style="font-family:monospace;font-size:0.85em">%s</div>`, html.EscapeString(n))
-	}
-	if len(p.finished) > 0 {
-		b.WriteString(`<table style="border-collapse:collapse"><tr><th style="text-align:left;padding:2px 8px">phase</th><th style="text-align:left;padding:2px 8px">steps</th><th style="text-align:left;padding:2px 8px">final metrics</th></tr>`)
-		for _, ph := range p.finished {
-			fmt.Fprintf(&b, `<tr><td style="padding:2px 8px">%s</td><td style="padding:2px 8px">%d/%d</td><td style="padding:2px 8px;font-family:monospace">%s</td></tr>`,
-				html.EscapeString(ph.title()), ph.done, ph.total, html.EscapeString(formatMetrics(ph.last)))
+	if p.root != nil && len(p.root.items) > 0 {
+		cols := headline(p.root.items[0].metrics, headlineN)
+		fmt.Fprintf(&b, `<table style="border-collapse:collapse;font-size:0.9em"><tr><th %s>%s</th>`, headStyle, html.EscapeString(p.root.name))
+		for _, c := range cols {
+			fmt.Fprintf(&b, `<th %s>%s</th>`, headStyle, html.EscapeString(c))
+		}
+		fmt.Fprintf(&b, `<th %s>all metrics</th></tr>`, headStyle)
+		for _, it := range p.root.items {
+			fmt.Fprintf(&b, `<tr><td %s>%s</td>`, cellStyle, html.EscapeString(it.label))
+			for _, c := range cols {
+				v, ok := it.metrics[c]
+				s := ""
+				if ok {
+					s = formatValue(v)
+				}
+				fmt.Fprintf(&b, `<td style="padding:2px 8px;text-align:right;font-family:monospace">%s</td>`, s)
+			}
+			fmt.Fprintf(&b, `<td %s>%s</td></tr>`, cellStyle, allMetricsHTML(it.label, it.metrics))
 		}
 		b.WriteString("</table>")
+	}
+	if len(p.finished) > 0 {
+		open := ""
+		if p.root == nil || len(p.root.items) == 0 {
+			open = " open"
+		}
+		fmt.Fprintf(&b, `<details%s><summary style="cursor:pointer">training phases (%d)</summary><table style="border-collapse:collapse;font-size:0.9em"><tr><th %s>phase</th><th %s>steps</th><th %s>final metrics</th></tr>`,
+			open, len(p.finished), headStyle, headStyle, headStyle)
+		for _, ph := range p.finished {
+			fmt.Fprintf(&b, `<tr><td %s>%s</td><td %s>%d/%d</td><td %s>%s%s</td></tr>`,
+				cellStyle, html.EscapeString(ph.title()), cellStyle, ph.done, ph.total, cellStyle, headlineHTML(ph.last), allMetricsHTML(ph.title(), ph.last))
+		}
+		b.WriteString("</table></details>")
+	}
+	if len(p.notes) > 0 {
+		fmt.Fprintf(&b, `<details><summary style="cursor:pointer">log (%d lines)</summary>`, len(p.notes))
+		for _, n := range p.notes {
+			fmt.Fprintf(&b, `<div style="font-family:monospace;font-size:0.85em">%s</div>`, html.EscapeString(compactNote(n)))
+		}
+		b.WriteString("</details>")
+	}
+	if len(p.finished) > 0 {
 		b.WriteString(curveSVG(p.title+": metrics per step", p.finished))
 	}
 	b.WriteString("</div>")
@@ -219,8 +285,13 @@ func (p *Progress) summaryHTML() string {
 func (p *Progress) summaryText() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: done\n", p.title)
+	if p.root != nil {
+		for _, it := range p.root.items {
+			fmt.Fprintf(&b, "  %s: %s\n", it.label, formatMetrics(it.metrics))
+		}
+	}
 	for _, n := range p.notes {
-		fmt.Fprintf(&b, "  %s\n", n)
+		fmt.Fprintf(&b, "  %s\n", compactNote(n))
 	}
 	for _, ph := range p.finished {
 		fmt.Fprintf(&b, "  %s: %d/%d %s\n", ph.title(), ph.done, ph.total, formatMetrics(ph.last))
@@ -228,13 +299,84 @@ func (p *Progress) summaryText() string {
 	return b.String()
 }
 
-// curveSVG draws the metric histories of phases (one series per phase and
-// metric) as an inline SVG, or "" when there is nothing to draw yet.
+// liveCurveSVG draws the headline metrics of one phase, or "".
+func liveCurveSVG(title string, ph *phase) string {
+	var last map[string]float64
+	if len(ph.history) > 0 {
+		last = map[string]float64{}
+		for k := range ph.history {
+			last[k] = 0
+		}
+	}
+	keys := headline(last, curveMetricsN)
+	var series []plots.Series
+	for _, k := range keys {
+		if ys := ph.history[k]; allFinite(ys) {
+			series = append(series, plots.Series{Name: k, Y: ys})
+		}
+	}
+	return seriesSVG(shorten(title, 60), series)
+}
+
+// curveSVG draws, for each phase, the history of its first headline
+// metric (one series per phase, the last maxLiveSeries phases) as an
+// inline SVG, or "" when there is nothing to draw.
 func curveSVG(title string, phases []*phase) string {
 	f := curveFigure(title, phases)
 	if f == nil {
 		return ""
 	}
+	return figureSVG(f)
+}
+
+// curveFigure is the figure of curveSVG, or nil.
+func curveFigure(title string, phases []*phase) *plots.Figure {
+	var series []plots.Series
+	metric := ""
+	for _, ph := range phases {
+		if metric == "" {
+			if keys := headline(ph.last, 1); len(keys) > 0 {
+				metric = keys[0]
+			}
+		}
+		if ys := ph.history[metric]; metric != "" && allFinite(ys) {
+			name := metric
+			if len(phases) > 1 {
+				name = shorten(ph.title(), 32)
+			}
+			series = append(series, plots.Series{Name: name, Y: ys, Color: len(series)%len(plots.Palette) + 1})
+		}
+	}
+	if len(series) == 0 {
+		return nil
+	}
+	if len(series) > maxLiveSeries {
+		title = fmt.Sprintf("%s (last %d of %d)", title, maxLiveSeries, len(series))
+		series = series[len(series)-maxLiveSeries:]
+	}
+	if len(phases) > 1 {
+		title += ": " + metric
+	}
+	f, err := plots.Curves(title, "step", metric, series)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// seriesSVG draws series as an inline SVG curve figure, or "".
+func seriesSVG(title string, series []plots.Series) string {
+	if len(series) == 0 {
+		return ""
+	}
+	f, err := plots.Curves(title, "step", "value", series)
+	if err != nil {
+		return ""
+	}
+	return figureSVG(f)
+}
+
+func figureSVG(f *plots.Figure) string {
 	svg, err := f.SVG()
 	if err != nil {
 		return ""
@@ -242,38 +384,13 @@ func curveSVG(title string, phases []*phase) string {
 	return "<div>" + inlineSVG(svg) + "</div>"
 }
 
-// curveFigure is the figure of curveSVG, or nil.
-func curveFigure(title string, phases []*phase) *plots.Figure {
-	var series []plots.Series
-	for pi, ph := range phases {
-		for _, k := range sortedKeys(ph.history) {
-			ys := ph.history[k]
-			ok := len(ys) > 0
-			for _, y := range ys {
-				ok = ok && !math.IsNaN(y) && !math.IsInf(y, 0)
-			}
-			if !ok {
-				continue
-			}
-			name := k
-			if len(phases) > 1 {
-				name = ph.title() + ": " + k
-			}
-			series = append(series, plots.Series{Name: name, Y: ys, Color: pi + 1})
+func allFinite(ys []float64) bool {
+	for _, y := range ys {
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return false
 		}
 	}
-	if len(series) == 0 {
-		return nil
-	}
-	if len(series) > maxLiveSeries {
-		title = fmt.Sprintf("%s (last %d of %d series)", title, maxLiveSeries, len(series))
-		series = series[len(series)-maxLiveSeries:]
-	}
-	f, err := plots.Curves(title, "step", "value", series)
-	if err != nil {
-		return nil
-	}
-	return f
+	return len(ys) > 0
 }
 
 // title names a phase: its name, after the item its parent worked on when
@@ -283,23 +400,6 @@ func (ph *phase) title() string {
 		return ph.context + " " + ph.name
 	}
 	return ph.name
-}
-
-func formatMetrics(m map[string]float64) string {
-	parts := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		parts = append(parts, fmt.Sprintf("%s=%.4g", k, m[k]))
-	}
-	return strings.Join(parts, " ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func lastN(xs []string, n int) []string {

@@ -23,7 +23,8 @@ type Series struct {
 
 // Curves draws training/validation curves (loss, mAP, accuracy per epoch)
 // as lines with point markers, one colour per series unless Series.Color
-// says otherwise, validation curves dashed.
+// says otherwise, validation curves dashed. The legend sits above the
+// curves for up to legendInsideMax series, right of the data area beyond.
 func Curves(title, xLabel, yLabel string, series []Series) (*Figure, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("plots: curves %q: no series", title)
@@ -52,10 +53,19 @@ func Curves(title, xLabel, yLabel string, series []Series) (*Figure, error) {
 		f.Plot.Add(l, pts)
 		f.Plot.Legend.Add(s.Name, l, pts)
 	}
-	legendHeadroom(f, len(series))
+	if len(series) > legendInsideMax {
+		f.LegendRight = true
+	} else {
+		legendHeadroom(f, len(series))
+	}
 	f.Plot.Add(plotter.NewGrid())
 	return f, nil
 }
+
+// legendInsideMax is the most series whose legend Curves puts inside the
+// data area (in headroom above the curves); more go in a column on the
+// right, outside the data area, so the legend never covers a curve.
+const legendInsideMax = 3
 
 func xys(title string, s Series) (plotter.XYs, error) {
 	if len(s.Y) == 0 {

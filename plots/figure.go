@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Default figure size, a single column of a two-column paper at 2x.
@@ -28,6 +29,11 @@ var Formats = []string{"svg", "png", "pdf"}
 type Figure struct {
 	Plot          *plot.Plot
 	Width, Height vg.Length
+	// LegendRight draws the legend in a column right of the data area
+	// (the axes shrink to make room) instead of inside it, for legends too
+	// long to sit in a corner. Curves sets it for more than
+	// legendInsideMax series.
+	LegendRight bool
 }
 
 func newFigure(title, xLabel, yLabel string) *Figure {
@@ -70,15 +76,68 @@ func (f *Figure) Render(format string) ([]byte, error) {
 	if f == nil || f.Plot == nil {
 		return nil, fmt.Errorf("plots: render of a nil figure")
 	}
-	w, err := f.Plot.WriterTo(f.Width, f.Height, format)
+	c, err := draw.NewFormattedCanvas(f.Width, f.Height, format)
 	if err != nil {
 		return nil, fmt.Errorf("plots: render %q: %w", format, err)
 	}
+	f.draw(draw.New(c))
 	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
+	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plots: render %q: %w", format, err)
 	}
+	if format == "svg" {
+		return svgFontFallback(buf.Bytes()), nil
+	}
 	return buf.Bytes(), nil
+}
+
+// legendGap is the space between the data area and a LegendRight legend.
+const legendGap = vg.Length(8)
+
+// draw draws the plot on dc. With LegendRight the title is centred over
+// the whole figure, the axes get the width left of a column as wide as the
+// legend, and the legend is drawn in that column, top-aligned with the
+// data area.
+func (f *Figure) draw(dc draw.Canvas) {
+	if !f.LegendRight {
+		f.Plot.Draw(dc)
+		return
+	}
+	p := f.Plot
+	legend, title := p.Legend, p.Title.Text
+	defer func() { p.Legend, p.Title.Text = legend, title }()
+	body := dc
+	if title != "" {
+		descent := p.Title.TextStyle.FontExtents().Descent
+		dc.FillText(p.Title.TextStyle, vg.Point{X: dc.Center().X, Y: dc.Max.Y + descent}, title)
+		body.Max.Y -= p.Title.TextStyle.Rectangle(title).Size().Y + p.Title.Padding
+	}
+	p.Title.Text = ""
+	p.Legend = plot.NewLegend() // no entries: the plot draws none
+	inner, lc := legendRightLayout(p, &legend, body)
+	p.Draw(inner)
+	legend.Top, legend.Left, legend.XOffs, legend.YOffs = true, true, 0, 0
+	legend.Draw(lc)
+}
+
+// legendRightLayout splits body (the figure less its title) into the
+// canvas of the axes and the column of the legend l.
+func legendRightLayout(p *plot.Plot, l *plot.Legend, body draw.Canvas) (inner, column draw.Canvas) {
+	width := l.Rectangle(body).Size().X
+	inner = draw.Crop(body, 0, -(width + legendGap), 0, 0)
+	data := p.DataCanvas(inner)
+	column = body
+	column.Min = vg.Point{X: inner.Max.X + legendGap, Y: data.Min.Y}
+	column.Max.Y = data.Max.Y
+	return inner, column
+}
+
+// svgFontFallback lets a viewer without Liberation Serif (gonum/plot's
+// font, named but not embedded in its SVG) use a metric-compatible font
+// (Times New Roman, Tinos) before its generic serif, whose wider glyphs
+// would push titles and legends out of the figure.
+func svgFontFallback(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte("font-family:Liberation Serif;"), []byte("font-family:'Liberation Serif','Times New Roman',Tinos,Times,serif;"))
 }
 
 // SVG returns the figure as SVG (fonts referenced, not embedded).

@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestDataAndSynthCommands(t *testing.T) {
-	twin := t.TempDir()
+	twin, empty := t.TempDir(), t.TempDir()
 	t.Setenv("ACTREPRO_DATA", "")
 	tests := []struct {
 		name   string
@@ -28,8 +29,13 @@ func TestDataAndSynthCommands(t *testing.T) {
 		{"data missing root", []string{"data", "check", "--data-root", filepath.Join(twin, "nope")}, 2, "", "no such file"},
 		{"data no subcommand", []string{"data"}, 2, "", `want the subcommand "check"`},
 		{"data help", []string{"data", "--help"}, 0, "Usage: actrepro data check", ""},
-		// the twin root lacks the other datasets' files: reported, exit 1
-		{"data check twin", []string{"data", "check", "--data-root", twin}, 1, `"dataset": "thumos14"`, "MISSING animalkingdom/classes.csv"},
+		// the twin root holds two datasets: the others are absent, not errors
+		{"data check twin", []string{"data", "check", "--data-root", twin}, 0, `"dataset": "thumos14"`, "animalkingdom  absent: no animalkingdom/ folder"},
+		{"data check twin sums", []string{"data", "check", "--data-root", twin}, 0, `"verified"`, "SHA256SUMS"},
+		{"data check one present", []string{"data", "check", "--data-root", twin, "--dataset", "baboonland"}, 0, `"status": "ok"`, "baboonland     ok: 3 file(s) read (SYNTHETIC twin)"},
+		{"data check required absent", []string{"data", "check", "--data-root", twin, "--dataset", "thumos14,ucf101"}, 1, `"dataset": "ucf101"`, "ABSENT ucf101/"},
+		{"data check unknown dataset", []string{"data", "check", "--data-root", twin, "--dataset", "kinetics"}, 2, "", `unknown dataset "kinetics"`},
+		{"data check empty root", []string{"data", "check", "--data-root", empty}, 2, "", "holds none of the datasets"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,5 +66,19 @@ func TestDataAndSynthCommands(t *testing.T) {
 				t.Errorf("twin train.csv: %+v", f)
 			}
 		}
+	}
+	// A truncated twin file: exit 1, and the file is named.
+	p := filepath.Join(twin, "thumos14", "thumos14.json")
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, st.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"data", "check", "--data-root", twin}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "thumos14/thumos14.json") || !strings.Contains(errb.String(), "thumos14       BROKEN") {
+		t.Errorf("truncated thumos14.json: exit %d, stderr:\n%s", code, errb.String())
 	}
 }

@@ -19,7 +19,9 @@ Usage: actrepro synth DATASET --out DIR [--seed N] [--scale smoke|full] [--diffi
 Writes a synthetic twin of DATASET under DIR/<dataset>/ in the real dataset's
 file format (so DIR can be used as a --data-root), with the real dataset's
 shape and a planted, learnable signal. The same seed writes the same bytes.
-Every twin carries SYNTHETIC.txt saying it is not real data. With
+Every twin carries SYNTHETIC.txt saying it is not real data, and its
+files' SHA-256 sums are recorded in DIR/SHA256SUMS (other datasets'
+entries are kept), which data check verifies. With
 --data-root, statistics (never content) of the real files are imitated.`
 
 func runSynth(args []string, stdout, stderr io.Writer) int {
@@ -58,6 +60,11 @@ func runSynth(args []string, stdout, stderr io.Writer) int {
 	}
 	msg, err := gen(*out, o)
 	if err != nil {
+		fmt.Fprintf(stderr, "actrepro synth %s: %v\n", pos[0], err)
+		return 1
+	}
+	// SHA256SUMS lets `data check` tell a truncated twin file from a sound one.
+	if err := data.WriteSums(*out, pos[0]); err != nil {
 		fmt.Fprintf(stderr, "actrepro synth %s: %v\n", pos[0], err)
 		return 1
 	}
