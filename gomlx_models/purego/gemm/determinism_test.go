@@ -108,4 +108,3 @@ func firstDiff(a, b []uint32) int {
 	}
 	return -1
 }
-
