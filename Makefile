@@ -42,6 +42,10 @@ bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then tra
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/
 
+.PHONY: stress
+stress: ## every gradient check and determinism test, 30 runs each, 4 test binaries at once (RUNS=30 COPIES=4); prints "N runs, M failures", no retries
+	RUNS=$${RUNS:-30} COPIES=$${COPIES:-4} GO=$(GO) ./.ci/stress.sh
+
 kernel-test: setup ## Jupyter kernel conformance suite against the installed "actrepro" kernel
 	cd notebooks && $(PYTHON) ../kernel/conformance_test.py
 
