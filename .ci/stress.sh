@@ -13,7 +13,7 @@ GO=${GO:-go}
 targets=(
   "gomlx_models/purego|^(TestNumericGradients|TestDotGeneralVJPEqualsGoMLX|TestTrainingStepBitIdentical)\$"
   "gomlx_models/purego/gemm|^(TestBitIdenticalAcrossWorkers|TestBatchBitIdenticalAcrossWorkers)\$"
-  "gomlx_models/purego/gradcheck|^ExampleRun\$"
+  "gomlx_models/purego/gradcheck|^(ExampleRun|TestKinks|TestSeed)\$"
   "gomlx_models/layers|^TestGradients\$"
   "gomlx_models/convlstm|^TestGradientsMatchFiniteDifferences\$"
   "gomlx_models/lrcn|^(TestGradientsMatchFiniteDifferences|TestKinksOfSeeds)\$"
