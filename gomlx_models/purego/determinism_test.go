@@ -71,12 +71,18 @@ func stepBits(t *testing.T, workers, concurrent int) [][]uint32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := tensors.FromFlatDataAndDimensions(clips, batch, frames, size, size)
-	y := tensors.FromFlatDataAndDimensions(labels, batch)
+	// GoMLX initialises the variables and compiles on the first call, which must not run
+	// concurrently, and a tensor must not be sent to the device from two goroutines at once:
+	// one call first, then each concurrent call with its own input tensors.
+	if _, err := exec.Exec(tensors.FromFlatDataAndDimensions(clips, batch, frames, size, size), tensors.FromFlatDataAndDimensions(labels, batch)); err != nil {
+		t.Fatal(err)
+	}
 	bits := make([][]uint32, concurrent)
 	errs := make([]error, concurrent)
 	var wg sync.WaitGroup
 	for c := range concurrent {
+		x := tensors.FromFlatDataAndDimensions(clips, batch, frames, size, size)
+		y := tensors.FromFlatDataAndDimensions(labels, batch)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
