@@ -12,8 +12,8 @@ import (
 // block split into column-strip parts (m ≤ mcBlock), many row blocks, several kc slices of the
 // reduction (k > kcBlock), several nc panels (n > ncBlock), ragged edges everywhere.
 var determinismShapes = [][3]int{
-	{7, 9, 5}, {37, 41, 300}, {168, 160, 256}, {169, 33, 513}, {400, 300, 300},
-	{1000, 17, 700}, {5, 5000, 20}, {9, 8, 8192}, {8192, 8, 9}, {250, 4100, 37},
+	{7, 9, 5}, {37, 41, 300}, {168, 160, 256}, {169, 33, 513}, {340, 200, 300},
+	{500, 17, 520}, {5, 5000, 20}, {9, 8, 8192}, {8192, 8, 9}, {20, 4100, 37},
 }
 
 // bitsOf returns the bits of the m×n result in c (row stride ldc).
@@ -27,8 +27,8 @@ func bitsOf(c []float32, m, n, ldc int) []uint32 {
 	return out
 }
 
-// TestBitIdenticalAcrossWorkers checks that every kernel gives the same bits with 1, 2, 3, 4
-// and 8 workers, with the parallel threshold as shipped and lowered to 1 (every product
+// TestBitIdenticalAcrossWorkers checks that every kernel gives the same bits with 1, 2, 3 and
+// 8 workers, with the parallel threshold as shipped and lowered to 1 (every product
 // split), in every packing mode: the driver splits over blocks of C only and each element
 // sums its kc slices in the same order whoever computes it.
 func TestBitIdenticalAcrossWorkers(t *testing.T) {
@@ -47,7 +47,7 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 				for _, minWork := range []int{1 << 19, 1} {
 					parallelMinWork = minWork
 					var ref []uint32
-					for _, workers := range []int{1, 2, 3, 4, 8} {
+					for _, workers := range []int{1, 2, 3, 8} {
 						c := slices.Clone(p.c)
 						gemm(kern, p.m, p.n, p.k, av, bv, c, p.ldc, workers)
 						got := bitsOf(c, p.m, p.n, p.ldc)
