@@ -54,6 +54,11 @@ bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then tra
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/
 
+.PHONY: stress
+stress: ## every gradient check and determinism test, 30 runs each, 4 test binaries at once (RUNS=30 COPIES=4); prints "N runs, M failures", no retries
+	RUNS=$${RUNS:-30} COPIES=$${COPIES:-4} GO=$(GO) ./.ci/stress.sh
+
+
 # kernel-ready stops with one line when `make setup` has not been run: the
 # notebook targets need Jupyter and the kernel, and never install them.
 kernel-ready:
