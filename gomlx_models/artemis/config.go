@@ -192,6 +192,8 @@ type Config struct {
 	CCARidge float64 // ridge added to the auto-covariances (1e-4, artemis_contrastive.py:40).
 	// CCAIters is the number of Newton–Schulz iterations of FormCode (0: 30).
 	CCAIters int
+
+	dp *dropper // set by Build in training mode
 }
 
 // CodeConfig returns the authors' code (edofazza/ARTEMIS @ a1ec8b6) at the

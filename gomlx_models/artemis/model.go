@@ -9,7 +9,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gopjrt/dtypes"
 )
 
@@ -65,6 +64,15 @@ func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 	b := desc.Shape().Dimensions[0]
 	E, K, t := c.EmbedDim, c.NumClass, c.Tokens
 	nTok, fDim := c.videoTokens(), c.imageDim()
+	c.dp = nil
+	if c.Dropout > 0 && ctx.IsTraining(g) {
+		c.dp = &dropper{u: ctx.RandomUniform(g, shapes.Make(dt, c.dropoutElems(b)))}
+		defer func() {
+			if c.dp.off != c.dp.u.Shape().Dimensions[0] {
+				panic(fmt.Errorf("artemis: dropout pool %d, used %d: dropoutElems is out of step with Build", c.dp.u.Shape().Dimensions[0], c.dp.off))
+			}
+		}()
+	}
 
 	if c.TextOnly {
 		// The text track has no visual inputs: X and F are learned constants
@@ -291,9 +299,45 @@ func (c Config) feedForward(ctx *context.Context, x *Node) *Node {
 	return xavierLinear(ctx.In("ff2"), h, c.EmbedDim)
 }
 
-// drop is inverted dropout at rate Dropout, active in training only.
-func (c Config) drop(ctx *context.Context, x *Node) *Node {
-	return layers.DropoutStatic(ctx, x, c.Dropout)
+// dropper hands out the dropout masks of one graph from a single random
+// draw (one RNG call per step instead of one per dropout: on purego each
+// call costs more than the masking itself).
+type dropper struct {
+	u   *Node // [total] uniform in [0, 1)
+	off int
+}
+
+// drop is inverted dropout at rate Dropout (PyTorch's nn.Dropout: zero with
+// probability p, scale the rest by 1/(1-p)), active in training only.
+func (c Config) drop(_ *context.Context, x *Node) *Node {
+	if c.dp == nil {
+		return x
+	}
+	n := x.Shape().Size()
+	if c.dp.off+n > c.dp.u.Shape().Dimensions[0] {
+		panic(fmt.Errorf("artemis: dropout pool exhausted (%d + %d > %d): dropoutElems is out of step with Build", c.dp.off, n, c.dp.u.Shape().Dimensions[0]))
+	}
+	u := Reshape(Slice(c.dp.u, AxisRange(c.dp.off, c.dp.off+n)), x.Shape().Dimensions...)
+	c.dp.off += n
+	keep := ConvertDType(GreaterOrEqual(u, Scalar(x.Graph(), x.DType(), c.Dropout)), x.DType())
+	return Mul(x, MulScalar(keep, 1/(1-c.Dropout)))
+}
+
+// dropoutElems is the number of dropout draws of one Build for batch b: the
+// positional encoding, then per encoder layer the attention weights, the
+// attention output, the feed-forward hidden layer and output; per decoder
+// layer the same for self- and cross-attention.
+func (c Config) dropoutElems(b int) int {
+	E, K, t, h, ff := c.EmbedDim, c.NumClass, c.Tokens, c.Heads, c.FFDim
+	enc, dec := c.layers()
+	n := t
+	if c.Fusion == FusionPaper {
+		n = t + K
+	}
+	total := b * t * E
+	total += enc * b * (h*n*n + 2*n*E + n*ff)
+	total += dec * b * (h*K*K + h*K*t + 3*K*E + K*ff)
+	return total
 }
 
 // adaptivePoolMatrix returns the [t, T] matrix of AdaptiveAvgPool1d from T
