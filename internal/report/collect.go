@@ -80,7 +80,7 @@ type Scale struct {
 	Name    string
 	Dir     string // records folder, relative to the root
 	Records int
-	Stale   int // records of points the spec no longer has
+	Skipped harness.Skipped // records not of the spec's current points (other code version or settings)
 	Seconds float64
 	Tables  []*table.Table
 	Source  string // the tables' data source: "real", "synthetic", "mixed" or "none"
@@ -311,8 +311,8 @@ func (p *Page) scaleOf(specPath, id, name string) *Scale {
 		p.Problems = append(p.Problems, sc.Err)
 		return sc
 	}
-	sc.Tables, sc.Stale = tbs, stale
-	sc.Records -= stale
+	sc.Tables, sc.Skipped = tbs, stale
+	sc.Records -= stale.OtherCode + stale.OtherSettings
 	sources := map[string]bool{}
 	for _, t := range tbs {
 		sources[t.Source] = true

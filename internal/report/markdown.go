@@ -77,8 +77,8 @@ func (p *Page) mdExperiment(b *strings.Builder, x *Experiment) {
 		if s.Dir != "" {
 			prov += fmt.Sprintf(" in [`%s`](%s)", s.Dir, p.link(s.Dir))
 		}
-		if s.Stale > 0 {
-			prov += fmt.Sprintf("; %d record(s) of points the spec no longer has left out", s.Stale)
+		for _, n := range s.Skipped.Notes() {
+			prov += "; " + strings.TrimSuffix(n, ".")
 		}
 		if s.Seconds > 0 {
 			prov += fmt.Sprintf("; %.0f s of compute in total", s.Seconds)

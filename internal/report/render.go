@@ -332,8 +332,8 @@ func (p *Page) htmlExperiment(b *strings.Builder, x *Experiment) {
 		if s.Dir != "" {
 			prov[0] = fmt.Sprintf("<a href=\"%s/\">%s</a> in <code>%s</code>", e(p.link(s.Dir)), prov[0], e(s.Dir))
 		}
-		if s.Stale > 0 {
-			prov = append(prov, fmt.Sprintf("%d record(s) of points the spec no longer has left out", s.Stale))
+		for _, n := range s.Skipped.Notes() {
+			prov = append(prov, strings.TrimSuffix(n, "."))
 		}
 		if s.Seconds > 0 {
 			prov = append(prov, fmt.Sprintf("%.0f s of compute in total", s.Seconds))
