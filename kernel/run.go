@@ -153,10 +153,6 @@ func Load(path string, opts ...Option) (*Result, error) {
 		return nil, err
 	}
 	dir := results.Dir(cfg.outDir, s.Experiment.ID, cfg.params.Scale)
-	hashes := map[string]bool{}
-	for _, p := range points {
-		hashes[p.Hash] = true
-	}
 	var recs []results.Record
 	var skipped harness.Skipped
 	if _, statErr := os.Stat(dir); statErr == nil {
@@ -165,13 +161,14 @@ func Load(path string, opts ...Option) (*Result, error) {
 			return nil, err
 		}
 		// Records of another code version or of older settings are left
-		// out, counted in the tables' notes.
+		// out, counted in the tables' notes; records of the current points
+		// at other seeds (an earlier run with --seeds) are kept.
 		recs, skipped = harness.Current(s, cfg.params.Scale, points, all)
 	}
 	rep := &harness.Report{Spec: s, Scale: cfg.params.Scale, Dir: dir, Points: len(points), Cached: len(recs), Records: recs, Skipped: skipped}
 	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: skipped.Notes()}
 	for _, t := range s.Tables {
-		rep.Tables = append(rep.Tables, table.BuildFrom(s, t, recs, cfg.params.Scale, hashes, o))
+		rep.Tables = append(rep.Tables, table.BuildFrom(s, t, recs, cfg.params.Scale, nil, o))
 	}
 	return fromReport(rep), nil
 }
@@ -448,10 +445,10 @@ func convertTable(t *table.Table) *Table {
 			}
 			d := c.Digits
 			if c.Paper != "" {
-				row = append(row, paperCell(cell.Paper, d))
+				row = append(row, orDash(table.PaperText(cell, d)))
 			}
 			if c.Measured != "" {
-				row = append(row, measuredCell(cell, d))
+				row = append(row, orDash(table.MeasuredText(cell, d)))
 			}
 			if c.Paper != "" && c.Measured != "" {
 				s := "—"
@@ -473,24 +470,10 @@ func convertTable(t *table.Table) *Table {
 	return out
 }
 
-func paperCell(v any, digits int) string {
-	switch x := v.(type) {
-	case nil:
+// orDash is s, or "—" for an empty cell.
+func orDash(s string) string {
+	if s == "" {
 		return "—"
-	case float64:
-		return fmt.Sprintf("%.*f", digits, x)
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
-func measuredCell(c table.Cell, digits int) string {
-	if !c.HasMeasured {
-		return "—"
-	}
-	s := fmt.Sprintf("%.*f", digits, c.Measured)
-	if c.N > 1 {
-		s += fmt.Sprintf(" ± %.*f (n=%d)", digits, c.SD, c.N)
 	}
 	return s
 }

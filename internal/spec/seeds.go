@@ -202,9 +202,7 @@ func (s *Spec) ExpandSeeds(scale, codeVersion string, seeds *Seeds) ([]runner.Po
 			if !ok {
 				return nil, s.errAt("train.seed", "want an integer seed to count seeds from, got %s", tomlType(v))
 			}
-			seed := ss.Of(base)[k]
-			q := s.withValue(p, "train.seed", seed, codeVersion)
-			q.Label = strings.TrimSpace(fmt.Sprintf("%s seed=%d", p.Label, seed))
+			q := s.WithSeed(p, ss.Of(base)[k], codeVersion)
 			if prev, dup := seen[q.Hash]; dup {
 				return nil, s.errAt(where, "point %s resolves to the same run as %s", q.Label, prev)
 			}
@@ -267,4 +265,14 @@ func SeedsValue(key string, v any) (Seeds, error) {
 		return Seeds{}, Errorf(key, "%v", err)
 	}
 	return ss, nil
+}
+
+// WithSeed is point p run at another seed: its train.seed set to seed, its
+// hash recomputed with codeVersion and " seed=K" appended to its label.
+// The harness uses it to recognise the records of a current point made at
+// seeds the current run did not ask for.
+func (s *Spec) WithSeed(p runner.Point, seed int64, codeVersion string) runner.Point {
+	q := s.withValue(p, "train.seed", seed, codeVersion)
+	q.Label = strings.TrimSpace(fmt.Sprintf("%s seed=%d", p.Label, seed))
+	return q
 }
