@@ -57,7 +57,13 @@ method="auto"). Wilcoxon is exact when n <= 50 and no difference is zero
 (SciPy 1.10 stays exact even with tied |a-b|, truncating the rank sum to an
 integer); otherwise it drops zero differences and uses the normal
 approximation with the tie correction. "method" in the output says which.
-Identical samples (every difference zero) are an error, as in SciPy.`, stdout, stderr)
+Identical samples (every difference zero) are an error, as in SciPy.
+
+With --spec instead of --a/--b, the samples are two rows of the spec's
+current records (current settings and code, every seed measured, as the
+tables show them) in the results directory, paired by seed: the runs of
+--a-row and --b-row at the same train.seed. Run the spec with --seeds 3 or
+more first. The JSON then says "pairing": "seed" and lists the seeds.`, stdout, stderr)
 	aPath := fs.String("a", "", "first sample CSV (`A.csv`), required without --spec")
 	bPath := fs.String("b", "", "second sample CSV (`B.csv`), required without --spec")
 	out := fs.String("out", "", "write the JSON to `FILE` (atomically) instead of stdout")
