@@ -50,6 +50,11 @@ report: build ## results/index.html (and index.md): every table and figure on on
 reproduce-full: SCALE=full
 reproduce-full: reproduce ## every spec at the papers' scale (hours to days on 2 cores)
 
+.PHONY: reproduce-seeds
+SEEDS ?= 3
+reproduce-seeds: build ## every spec at smoke scale at SEEDS=3 seeds: cells read mean ± 95% t-interval (n), paper values outside marked
+	$(BIN) reproduce --scale smoke --seeds $(SEEDS)
+
 bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then training steps of the ARTEMIS-sized head (B=8, B=32; PyTorch ratio when python3-torch is installed)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/

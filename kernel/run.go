@@ -6,10 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/actrepro/actrepro/internal/harness"
 	"github.com/actrepro/actrepro/internal/results"
+	"github.com/actrepro/actrepro/internal/spec"
 	"github.com/actrepro/actrepro/internal/table"
 	_ "github.com/actrepro/actrepro/internal/tasks" // registers every paper task
 	"github.com/actrepro/actrepro/plots"
@@ -24,6 +26,7 @@ type runConfig struct {
 	quiet  bool
 	dirty  bool
 	outDir string
+	seeds  *spec.Seeds
 }
 
 // Scale selects the spec's scale ("smoke" or "full").
@@ -43,6 +46,17 @@ func With(p Params) Option {
 		if p.Seed == 0 {
 			c.params.Seed = seed
 		}
+	}
+}
+
+// Seeds runs every point at n seeds (the point's own train.seed and the
+// next n−1), as actrepro run --seeds n: each seed its own cached record;
+// tables show mean ± 95% t half-width, bars get error bars and Curves a
+// band. Load with Seeds(n) reads those records.
+func Seeds(n int) Option {
+	return func(c *runConfig) {
+		ss := spec.Seeds{N: n}
+		c.seeds = &ss
 	}
 }
 
@@ -120,6 +134,7 @@ func RunContext(ctx context.Context, path string, opts ...Option) (*Result, erro
 		OutDir:     cfg.outDir,
 		Force:      cfg.force,
 		AllowDirty: cfg.dirty,
+		Seeds:      cfg.seeds,
 	}
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed
@@ -144,7 +159,7 @@ func Load(path string, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ho := harness.Options{Scale: cfg.params.Scale}
+	ho := harness.Options{Scale: cfg.params.Scale, Seeds: cfg.seeds}
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed
 	}
@@ -153,10 +168,6 @@ func Load(path string, opts ...Option) (*Result, error) {
 		return nil, err
 	}
 	dir := results.Dir(cfg.outDir, s.Experiment.ID, cfg.params.Scale)
-	hashes := map[string]bool{}
-	for _, p := range points {
-		hashes[p.Hash] = true
-	}
 	var recs []results.Record
 	var skipped harness.Skipped
 	if _, statErr := os.Stat(dir); statErr == nil {
@@ -165,13 +176,14 @@ func Load(path string, opts ...Option) (*Result, error) {
 			return nil, err
 		}
 		// Records of another code version or of older settings are left
-		// out, counted in the tables' notes.
+		// out, counted in the tables' notes; records of the current points
+		// at other seeds (an earlier run with --seeds) are kept.
 		recs, skipped = harness.Current(s, cfg.params.Scale, points, all)
 	}
 	rep := &harness.Report{Spec: s, Scale: cfg.params.Scale, Dir: dir, Points: len(points), Cached: len(recs), Records: recs, Skipped: skipped}
 	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: skipped.Notes()}
 	for _, t := range s.Tables {
-		rep.Tables = append(rep.Tables, table.BuildFrom(s, t, recs, cfg.params.Scale, hashes, o))
+		rep.Tables = append(rep.Tables, table.BuildFrom(s, t, recs, cfg.params.Scale, nil, o))
 	}
 	return fromReport(rep), nil
 }
@@ -276,6 +288,8 @@ func (r *Result) Show() {
 
 // Curves draws one curve per record of each named per-epoch curve (e.g.
 // "train_loss", "val_acc"); with no names, every curve the records have.
+// Records of one point at several seeds (Seeds) are drawn as their mean
+// with a min–max band (plots.CurvesOverSeeds).
 func (r *Result) Curves(names ...string) (*plots.Figure, error) {
 	if len(names) == 0 {
 		set := map[string]bool{}
@@ -285,6 +299,9 @@ func (r *Result) Curves(names ...string) (*plots.Figure, error) {
 			}
 		}
 		names = sortedKeys(set)
+	}
+	if f, ok, err := r.curvesOverSeeds(names); ok {
+		return f, err
 	}
 	var series []plots.Series
 	for ri, rec := range r.Records {
@@ -305,6 +322,53 @@ func (r *Result) Curves(names ...string) (*plots.Figure, error) {
 	}
 	title := fmt.Sprintf("%s %s (%s)", r.Paper, r.PaperTable, r.sourceNote())
 	return plots.Curves(title, "epoch", strings.Join(names, ", "), series)
+}
+
+// seedSuffix is the " seed=K" spec.ExpandSeeds appends to a label.
+var seedSuffix = regexp.MustCompile(` seed=-?[0-9]+$`)
+
+// curvesOverSeeds draws the records grouped by point (their label without
+// the seed), when some point has several seeds; ok is false otherwise.
+func (r *Result) curvesOverSeeds(names []string) (*plots.Figure, bool, error) {
+	var order []string
+	groups := map[string][]Record{}
+	multi := false
+	for _, rec := range r.Records {
+		k := seedSuffix.ReplaceAllString(rec.Label, "")
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], rec)
+		multi = multi || len(groups[k]) > 1
+	}
+	if !multi {
+		return nil, false, nil
+	}
+	var series []plots.SeedSeries
+	for gi, k := range order {
+		for _, n := range names {
+			var runs [][]float64
+			for _, rec := range groups[k] {
+				if ys := rec.Curves[n]; len(ys) > 0 {
+					runs = append(runs, ys)
+				}
+			}
+			if len(runs) == 0 {
+				continue
+			}
+			name := n
+			if len(order) > 1 {
+				name = k + ": " + n
+			}
+			series = append(series, plots.SeedSeries{Name: name, Runs: runs, Color: gi + 1})
+		}
+	}
+	if len(series) == 0 {
+		return nil, true, fmt.Errorf("kernel: %s has no curve named %v", r.Experiment, names)
+	}
+	title := fmt.Sprintf("%s %s (%s)", r.Paper, r.PaperTable, r.sourceNote())
+	f, err := plots.CurvesOverSeeds(title, "epoch", strings.Join(names, ", "), series, plots.BandMinMax)
+	return f, true, err
 }
 
 // PaperVsMeasured draws the grouped bars of table t's first column that has
@@ -333,7 +397,10 @@ func (r *Result) PaperVsMeasured(t int, column ...string) (*plots.Figure, error)
 			br.Paper = v
 		}
 		if c.HasMeasured {
-			br.Measured = c.Measured
+			br.Measured, br.N = c.Measured, c.N
+			if c.HasInterval() {
+				br.Half = c.Half
+			}
 		}
 		rows = append(rows, br)
 	}
@@ -448,10 +515,10 @@ func convertTable(t *table.Table) *Table {
 			}
 			d := c.Digits
 			if c.Paper != "" {
-				row = append(row, paperCell(cell.Paper, d))
+				row = append(row, orDash(table.PaperText(cell, d)))
 			}
 			if c.Measured != "" {
-				row = append(row, measuredCell(cell, d))
+				row = append(row, orDash(table.MeasuredText(cell, d)))
 			}
 			if c.Paper != "" && c.Measured != "" {
 				s := "—"
@@ -473,24 +540,10 @@ func convertTable(t *table.Table) *Table {
 	return out
 }
 
-func paperCell(v any, digits int) string {
-	switch x := v.(type) {
-	case nil:
+// orDash is s, or "—" for an empty cell.
+func orDash(s string) string {
+	if s == "" {
 		return "—"
-	case float64:
-		return fmt.Sprintf("%.*f", digits, x)
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
-func measuredCell(c table.Cell, digits int) string {
-	if !c.HasMeasured {
-		return "—"
-	}
-	s := fmt.Sprintf("%.*f", digits, c.Measured)
-	if c.N > 1 {
-		s += fmt.Sprintf(" ± %.*f (n=%d)", digits, c.SD, c.N)
 	}
 	return s
 }

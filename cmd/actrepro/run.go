@@ -27,6 +27,9 @@ type runFlags struct {
 	scale, backend, dataRoot, out *string
 	force, quiet, allowDirty      *bool
 	seed                          *int64
+	seeds                         *string
+	// seedSet is seeds parsed (nil: each spec's own [seeds]); set by check.
+	seedSet *spec.Seeds
 }
 
 func addRunFlags(f interface {
@@ -43,7 +46,24 @@ func addRunFlags(f interface {
 		quiet:      f.Bool("quiet", false, "no progress output"),
 		allowDirty: f.Bool("allow-dirty", false, "run a non-smoke scale from a git tree with uncommitted changes (records and tables then say \"dirty\")"),
 		seed:       f.Int64("seed", -1, "override train.seed of every run (default -1: each spec's own seed)"),
+		seeds: f.String("seeds", "", "run every point at `N` seeds (the point's own seed and the next N-1), or at a list of seeds (1,4,9); "+
+			"each seed is its own cached record, and tables show mean ± 95% t half-width (default: the spec's [seeds], else 1)"),
 	}
+}
+
+// check parses the flags that need more than the flag package's parsing;
+// a bad value is a usage error (exit 2).
+func (r *runFlags) check(stderr io.Writer, cmd string) bool {
+	if *r.seeds == "" {
+		return true
+	}
+	ss, err := spec.ParseSeeds(*r.seeds)
+	if err != nil {
+		fmt.Fprintf(stderr, "actrepro %s: --seeds: %v\n", cmd, err)
+		return false
+	}
+	r.seedSet = &ss
+	return true
 }
 
 func (r runFlags) options(stderr io.Writer) harness.Options {
@@ -52,7 +72,7 @@ func (r runFlags) options(stderr io.Writer) harness.Options {
 		prog = progress.New(stderr, progress.Options{})
 	}
 	o := harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force,
-		AllowDirty: *r.allowDirty, Progress: prog}
+		AllowDirty: *r.allowDirty, Progress: prog, Seeds: r.seedSet}
 	if *r.seed >= 0 {
 		o.Seed = r.seed
 	}
@@ -64,7 +84,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 const runUsage = `
-Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--allow-dirty] [--plan]
+Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--seeds N|LIST] [--allow-dirty] [--plan]
 
 Runs every point of the spec's sweep at the scale, writing one record per
 point to OUT/<experiment-id>/<scale>/<hash>.json, then renders the spec's
@@ -77,6 +97,11 @@ code are never reused: they are left out of the table and counted.
 A scale other than smoke (full, code, ...) refuses to run from a git tree
 with uncommitted changes unless --allow-dirty: records must name the
 commit that made them.
+--seeds 3 runs every point at three seeds (its own train.seed and the next
+two), each seed its own record; the tables then show each cell as
+mean ± half-width of a 95% t-interval over the seeds, with n, and mark a
+paper value outside the interval. Rerunning with --seeds 5 trains only the
+two new seeds. The spec's [seeds] section sets a default per scale.
 Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags, or a
 run refused from a dirty tree.`
 
@@ -90,6 +115,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "actrepro run: want exactly one SPEC (see actrepro run --help)")
+		return 2
+	}
+	if !rf.check(stderr, "run") {
 		return 2
 	}
 	if *plan {
@@ -141,6 +169,9 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(stderr, "actrepro reproduce: unexpected argument %q\n", pos[0])
+		return 2
+	}
+	if !rf.check(stderr, "reproduce") {
 		return 2
 	}
 	paths, err := findSpecs(*dir)

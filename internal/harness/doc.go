@@ -3,7 +3,9 @@
 // points whose record already exists (the cache, which is also how an
 // interrupted sweep resumes), runs the others through the registered
 // runner.Task, writes one record per point with its provenance, and
-// renders the spec's tables next to the records.
+// renders the spec's tables next to the records. With several seeds
+// (Options.Seeds, the spec's [seeds]) each seed is its own point, and the
+// tables show every seed measured for the current points.
 //
 // Failures of single points do not stop the sweep: the other points run,
 // and Run returns an error naming every failed point.

@@ -43,7 +43,13 @@ type Options struct {
 	// Seed, when set, overrides train.seed of every point (the CLI's --seed,
 	// a notebook's ACTREPRO_SEED). It is part of each point's config, so it
 	// changes the points' hashes: records of other seeds are kept, not reused.
-	Seed     *int64
+	Seed *int64
+	// Seeds, when set, overrides the spec's [seeds] entry for the scale
+	// (the CLI's --seeds): every point runs at Seeds.Count() seeds, each
+	// its own point and record (see spec.ExpandSeeds). A count starts at
+	// the point's own seed, so rerunning with more seeds reuses the
+	// records already made and trains only the new seeds.
+	Seeds    *spec.Seeds
 	Progress runner.Progress // nil: no progress output
 	// Now is the clock for records' start and end times; default time.Now.
 	Now func() time.Time
@@ -133,7 +139,8 @@ func Prepare(specPath, scale string) (*spec.Spec, runner.Task, []runner.Point, e
 	return PrepareWith(specPath, Options{Scale: scale})
 }
 
-// PrepareWith is Prepare with the overrides of opts applied (Scale, Seed).
+// PrepareWith is Prepare with the overrides of opts applied (Scale, Seed,
+// Seeds).
 func PrepareWith(specPath string, opts Options) (*spec.Spec, runner.Task, []runner.Point, error) {
 	scale := opts.Scale
 	s, err := spec.Load(specPath)
@@ -154,7 +161,7 @@ func PrepareWith(specPath string, opts Options) (*spec.Spec, runner.Task, []runn
 	if err != nil {
 		return s, task, nil, fmt.Errorf("%s: task %s: %w", s.Path, s.Experiment.Task, err)
 	}
-	points, err := s.Expand(scale, version)
+	points, err := s.ExpandSeeds(scale, version, opts.Seeds)
 	if err != nil {
 		return s, task, nil, err
 	}
@@ -310,10 +317,23 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	}
 	prog.Finish()
 
+	var tableRecs []results.Record
 	if all, err := results.Load(rep.Dir); err == nil {
-		_, rep.Skipped = Current(s, opts.Scale, points, all)
+		var use []results.Record
+		use, rep.Skipped = Current(s, opts.Scale, points, all)
+		// Records of the current points at seeds this run did not ask for
+		// (e.g. --seeds 5 earlier, one seed now) still belong in the table.
+		ran := map[string]bool{}
+		for _, r := range rep.Records {
+			ran[r.Hash] = true
+		}
+		for _, r := range use {
+			if !ran[r.Hash] {
+				tableRecs = append(tableRecs, r)
+			}
+		}
 	}
-	if err := rep.writeTables(points, table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: rep.Skipped.Notes()}); err != nil {
+	if err := rep.writeTables(append(append([]results.Record(nil), rep.Records...), tableRecs...), table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: rep.Skipped.Notes()}); err != nil {
 		return rep, err
 	}
 	if len(rep.Failed) > 0 {
@@ -418,16 +438,12 @@ func firstLines(b []byte, n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
-// writeTables renders every table of the spec from the records of the
-// current points into Dir/table.md.
-func (rep *Report) writeTables(points []runner.Point, o table.Origin) error {
-	hashes := map[string]bool{}
-	for _, p := range points {
-		hashes[p.Hash] = true
-	}
+// writeTables renders every table of the spec from recs (the records of
+// the current points, at every seed measured) into Dir/table.md.
+func (rep *Report) writeTables(recs []results.Record, o table.Origin) error {
 	var md bytes.Buffer
 	for i, t := range rep.Spec.Tables {
-		tb := table.BuildFrom(rep.Spec, t, rep.Records, rep.Scale, hashes, o)
+		tb := table.BuildFrom(rep.Spec, t, recs, rep.Scale, nil, o)
 		rep.Tables = append(rep.Tables, tb)
 		if i > 0 {
 			md.WriteString("\n")
@@ -479,25 +495,63 @@ func (k Skipped) Notes() []string {
 }
 
 // Current picks from recs the records of points (the spec's points at
-// scale) and counts the other records of the experiment at that scale,
-// telling those of another code version (same settings as a current point)
-// from those of settings the spec no longer has.
+// scale), and of the same points at other seeds (train.seed changed, same
+// code version: the records of an earlier run with more seeds, or other
+// seeds, than points has), and counts the other records of the experiment
+// at that scale, telling those of another code version (same settings as a
+// current point, at any seed) from those of settings the spec no longer
+// has.
 func Current(s *spec.Spec, scale string, points []runner.Point, recs []results.Record) ([]results.Record, Skipped) {
 	hashes := map[string]bool{}
 	configs := map[string]bool{}
+	unseeded := map[string]runner.Point{} // config without train.seed -> a seeded current point
 	for _, p := range points {
 		hashes[p.Hash] = true
 		configs[configKey(p.Config)] = true
+		if k, ok := withoutSeed(p.Config); ok {
+			unseeded[k] = p
+		}
+	}
+	version := ""
+	if task, err := runner.Lookup(s.Experiment.Task); err == nil {
+		version, _ = CodeVersion(task)
+	}
+	// otherSeed reports whether r is a current point at another seed.
+	otherSeed := func(r results.Record) (match, sameSettings bool) {
+		k, ok := withoutSeed(r.Config)
+		if !ok {
+			return false, false
+		}
+		p, ok := unseeded[k]
+		if !ok {
+			return false, false
+		}
+		v, _ := spec.GetPath(r.Config, "train.seed")
+		f, ok := v.(float64) // records are JSON: integers read back as float64
+		if i, isInt := v.(int64); isInt {
+			f, ok = float64(i), true
+		}
+		if !ok || f != float64(int64(f)) || version == "" {
+			return false, true
+		}
+		return s.WithSeed(p, int64(f), version).Hash == r.Hash, true
 	}
 	var use []results.Record
 	var k Skipped
 	versions := map[string]bool{}
 	for _, r := range recs {
-		switch {
-		case r.Experiment != s.Experiment.ID || r.Scale != scale:
-		case hashes[r.Hash]:
+		if r.Experiment != s.Experiment.ID || r.Scale != scale {
+			continue
+		}
+		if hashes[r.Hash] {
 			use = append(use, r)
-		case configs[configKey(r.Config)]:
+			continue
+		}
+		seedMatch, sameSettings := otherSeed(r)
+		switch {
+		case seedMatch:
+			use = append(use, r)
+		case sameSettings || configs[configKey(r.Config)]:
 			k.OtherCode++
 			v := r.CodeVersion
 			if v == "" {
@@ -513,6 +567,30 @@ func Current(s *spec.Spec, scale string, points []runner.Point, recs []results.R
 	}
 	sort.Strings(k.CodeVersions)
 	return use, k
+}
+
+// withoutSeed is configKey of c with train.seed removed, and whether c
+// has a train.seed.
+func withoutSeed(c map[string]any) (string, bool) {
+	tr, ok := c["train"].(map[string]any)
+	if !ok {
+		return "", false
+	}
+	if _, ok := tr["seed"]; !ok {
+		return "", false
+	}
+	cp := make(map[string]any, len(c))
+	for k, v := range c {
+		cp[k] = v
+	}
+	t2 := make(map[string]any, len(tr))
+	for k, v := range tr {
+		if k != "seed" {
+			t2[k] = v
+		}
+	}
+	cp["train"] = t2
+	return configKey(cp), true
 }
 
 // configKey is a point's resolved config as canonical JSON (sorted keys;
@@ -546,14 +624,10 @@ func TablesFrom(specPath, scale string, recs []results.Record) ([]*table.Table, 
 		return nil, Skipped{}, err
 	}
 	use, skipped := Current(s, scale, points, recs)
-	hashes := map[string]bool{}
-	for _, p := range points {
-		hashes[p.Hash] = true
-	}
 	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: skipped.Notes()}
 	var out []*table.Table
 	for _, t := range s.Tables {
-		out = append(out, table.BuildFrom(s, t, use, scale, hashes, o))
+		out = append(out, table.BuildFrom(s, t, use, scale, nil, o))
 	}
 	return out, skipped, nil
 }

@@ -29,6 +29,9 @@ type fakeTask struct {
 type fakeModel struct {
 	X     int64 `toml:"x"`
 	Width int64 `toml:"width,required"`
+	// Jitter adds Jitter·(seed − 7) to the score, so that seeds differ
+	// (7 is the seed of testdata/fake.toml: its scores are unchanged).
+	Jitter float64 `toml:"jitter"`
 }
 
 func (f *fakeTask) Validate(p runner.Point) error {
@@ -68,7 +71,7 @@ func (f *fakeTask) Run(ctx context.Context, p runner.Point, env runner.Env) (run
 	env.Progress.Step(2, map[string]float64{"loss": 0.5})
 	env.Progress.Finish()
 	return runner.Outcome{
-		Metrics:         map[string]float64{"score": float64(m.X*m.Width) / 2},
+		Metrics:         map[string]float64{"score": float64(m.X*m.Width)/2 + m.Jitter*float64(env.Seed-7)},
 		Curves:          map[string][]float64{"loss": {1, 0.5}},
 		DataFingerprint: "fake-fp",
 		Params:          m.Width,
@@ -469,5 +472,88 @@ func TestOtherCodeVersionIgnored(t *testing.T) {
 	md2, _ := os.ReadFile(rep.TableMD)
 	if !strings.Contains(string(md2), "1 record(s) of another code version ignored") || !strings.Contains(string(md2), "4 of 5 records") {
 		t.Errorf("table.md:\n%s", md2)
+	}
+}
+
+// TestSeedsResume: --seeds 3 runs every point at seeds 7, 8, 9 (the
+// spec's seed and the next two), each its own record; --seeds 5 then
+// trains only seeds 10 and 11; a one-seed run trains nothing and its
+// table still counts every seed measured.
+func TestSeedsResume(t *testing.T) {
+	reset(0, 0)
+	out := t.TempDir()
+	const specPath = "testdata/fake_seeds.toml"
+	steps := []struct {
+		name                string
+		seeds               *spec.Seeds
+		points, ran, cached int
+		totalRuns, n        int
+		seedsOfX1           []int64
+	}{
+		{"3 seeds", &spec.Seeds{N: 3}, 9, 9, 0, 9, 3, []int64{7, 8, 9}},
+		{"5 seeds: two new seeds per point", &spec.Seeds{N: 5}, 15, 6, 9, 15, 5, []int64{7, 8, 9, 10, 11}},
+		{"again 5 seeds: all cached", &spec.Seeds{N: 5}, 15, 0, 15, 15, 5, []int64{7, 8, 9, 10, 11}},
+		{"one seed: nothing to run, the table keeps all 5", nil, 3, 0, 3, 15, 5, []int64{7}},
+	}
+	for _, st := range steps {
+		rep, err := Run(context.Background(), specPath, Options{OutDir: out, Git: cleanGit, Seeds: st.seeds})
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if rep.Points != st.points || rep.Ran != st.ran || rep.Cached != st.cached || totalRuns() != st.totalRuns {
+			t.Errorf("%s: points %d ran %d cached %d total runs %d; want %d %d %d %d", st.name,
+				rep.Points, rep.Ran, rep.Cached, totalRuns(), st.points, st.ran, st.cached, st.totalRuns)
+		}
+		var seeds []int64
+		for _, r := range rep.Records {
+			if spec.Equal(r.Axes["model.x"], 1) {
+				seeds = append(seeds, r.Seed)
+			}
+		}
+		if fmt.Sprint(seeds) != fmt.Sprint(st.seedsOfX1) {
+			t.Errorf("%s: records of x=1 at seeds %v, want %v", st.name, seeds, st.seedsOfX1)
+		}
+		if rep.Skipped.OtherCode+rep.Skipped.OtherSettings != 0 {
+			t.Errorf("%s: records of other seeds counted as skipped: %+v", st.name, rep.Skipped)
+		}
+		for _, row := range rep.Tables[0].Rows {
+			if c := row.Cells[0]; c.N != st.n {
+				t.Errorf("%s: row %v has n=%d, want %d", st.name, row.Key, c.N, st.n)
+			}
+		}
+		// actrepro table renders from the records alone: the same counts.
+		tbs, _, err := Tables(specPath, rep.Dir, "smoke")
+		if err != nil || tbs[0].Rows[0].Cells[0].N != st.n {
+			t.Errorf("%s: Tables: n=%d, %v", st.name, tbs[0].Rows[0].Cells[0].N, err)
+		}
+	}
+}
+
+// TestSeedsSpecSection: a spec's [seeds] entry for the scale, overridden
+// by Options.Seeds.
+func TestSeedsSpecSection(t *testing.T) {
+	reset(0, 0)
+	dir := t.TempDir()
+	text, err := os.ReadFile("testdata/fake_seeds.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	specPath := filepath.Join(dir, "seeds.toml")
+	if err := os.WriteFile(specPath, append(text, []byte("\n[seeds]\nsmoke = [3, 1]\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, points, err := PrepareWith(specPath, Options{Scale: "smoke"})
+	if err != nil || len(points) != 6 || seedOf(points[0]) != 3 || seedOf(points[5]) != 1 {
+		t.Fatalf("[seeds] smoke = [3, 1]: %d points, %v", len(points), err)
+	}
+	two := spec.Seeds{N: 2}
+	_, _, points, err = PrepareWith(specPath, Options{Scale: "smoke", Seeds: &two})
+	if err != nil || len(points) != 6 || seedOf(points[0]) != 7 || seedOf(points[5]) != 8 {
+		t.Fatalf("override --seeds 2: %d points, %v", len(points), err)
+	}
+	seed := int64(20)
+	_, _, points, err = PrepareWith(specPath, Options{Scale: "smoke", Seeds: &two, Seed: &seed})
+	if err != nil || len(points) != 6 || seedOf(points[0]) != 20 || seedOf(points[5]) != 21 {
+		t.Fatalf("--seed 20 --seeds 2: %d points, %v", len(points), err)
 	}
 }

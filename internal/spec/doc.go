@@ -12,5 +12,7 @@
 //
 // Expand turns a spec and a scale into runner.Points, each carrying a
 // stable Hash of its resolved configuration: the cache key of its result
-// record. The format is documented for users in experiments/README.md.
+// record. ExpandSeeds also runs every point at several seeds (the [seeds]
+// section, or the CLI's --seeds), each seed its own point and hash. The
+// format is documented for users in experiments/README.md.
 package spec

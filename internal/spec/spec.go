@@ -30,7 +30,10 @@ type Spec struct {
 	Exclude []map[string]any // [[sweep.exclude]] entries, keyed by full axis name
 	Tables  []Table          // [table] or [[table]]
 	Paper   Paper            // [paper]
-	lines   lineIndex
+	// Seeds maps a scale to its [seeds] entry (see Seeds); scales it does
+	// not name run one seed.
+	Seeds map[string]Seeds
+	lines lineIndex
 }
 
 // Experiment is the [experiment] section.
@@ -95,7 +98,7 @@ type PaperRow struct {
 
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	topLevel     = []string{"experiment", "data", "model", "train", "scale", "sweep", "table", "paper"}
+	topLevel     = []string{"experiment", "data", "model", "train", "scale", "sweep", "seeds", "table", "paper"}
 	configRoots  = []string{"data", "model", "train"}
 	dataSources  = []string{"synthetic", "real"}
 	requiredScal = []string{"smoke", "full"}
@@ -220,6 +223,9 @@ func (s *Spec) build(raw map[string]any, md toml.MetaData) error {
 	if err := s.buildScales(raw); err != nil {
 		return err
 	}
+	if err := s.buildSeeds(raw); err != nil {
+		return err
+	}
 	if err := s.buildTables(raw); err != nil {
 		return err
 	}
@@ -229,7 +235,7 @@ func (s *Spec) build(raw map[string]any, md toml.MetaData) error {
 	// Resolve every scale now, so that validate catches bad overrides and
 	// duplicate points without running anything.
 	for _, sc := range s.ScaleNames() {
-		if _, err := s.Expand(sc, ""); err != nil {
+		if _, err := s.ExpandSeeds(sc, "", nil); err != nil {
 			return err
 		}
 	}

@@ -1,9 +1,12 @@
-// Package stats runs the paired significance tests used to compare two
-// models evaluated on the same items (seeds, folds, classes): the paired
-// t-test and the Wilcoxon signed-rank test, both two-sided and numerically
-// equal to SciPy 1.10's scipy.stats.ttest_rel and scipy.stats.wilcoxon with
-// default arguments. The reference values in testdata/ were computed with
-// Debian's python3-scipy 1.10.1 by ../metrics/testdata/gen_fixtures.py.
+// Package stats holds the statistics that compare runs: the paired
+// significance tests used to compare two models evaluated on the same items
+// (seeds, folds, classes), the paired t-test and the Wilcoxon signed-rank
+// test, both two-sided and numerically equal to SciPy 1.10's
+// scipy.stats.ttest_rel and scipy.stats.wilcoxon with default arguments; and
+// the t-interval of a mean over seeds (MeanInterval, SciPy's t.interval).
+// The reference values in testdata/ were computed with Debian's
+// python3-scipy 1.10.1 by ../metrics/testdata/gen_fixtures.py (paired
+// tests) and testdata/gen_interval.py (intervals).
 //
 // SciPy 1.10's wilcoxon chooses between its exact and normal-approximation
 // p-values as follows (method="auto", zero_method="wilcox",

@@ -42,14 +42,33 @@ func paperText(v any, digits int) string {
 	return fmt.Sprint(v)
 }
 
-// measuredText is "76.12", or "76.12 ± 0.30 (n=3)" for several runs.
+// PaperText is a cell's paper value as the tables print it: the number at
+// digits decimals, followed by Mark when it lies outside the measured
+// interval; "" when the paper has none.
+func PaperText(c Cell, digits int) string {
+	s := paperText(c.Paper, digits)
+	if c.Outside {
+		s += " " + Mark
+	}
+	return s
+}
+
+// MeasuredText is a cell's measured value as the tables print it: "76.12"
+// for one run, "76.12 ± 1.30 (n=3)" over several (± the half-width of the
+// 95% t-interval), "44524 (n=3, identical)" when every run gave the same
+// value; "" when nothing was measured.
+func MeasuredText(c Cell, digits int) string { return measuredText(c, digits, "±") }
+
 func measuredText(c Cell, digits int, pm string) string {
 	if !c.HasMeasured {
 		return ""
 	}
 	s := num(c.Measured, digits)
-	if c.N > 1 {
-		s += fmt.Sprintf(" %s %s (n=%d)", pm, num(c.SD, digits), c.N)
+	switch {
+	case c.Identical:
+		s += fmt.Sprintf(" (n=%d, identical)", c.N)
+	case c.N > 1:
+		s += fmt.Sprintf(" %s %s (n=%d)", pm, num(c.Half, digits), c.N)
 	}
 	return s
 }
@@ -85,21 +104,42 @@ func (t *Table) header() []string {
 	return append(h, "flags")
 }
 
-func (t *Table) cellsText(r Row, pm string) []string {
-	out := append([]string(nil), r.Key...)
+// cellsText is a row's cells as text; with latex every cell is already
+// LaTeX (escaped, intervals as $m \pm h$, the mark as $^\dagger$).
+func (t *Table) cellsText(r Row, latex bool) []string {
+	esc := func(s string) string { return s }
+	if latex {
+		esc = tex
+	}
+	var out []string
+	for _, k := range r.Key {
+		out = append(out, esc(k))
+	}
 	if t.HasRowID {
-		out = append(out, r.RowID)
+		out = append(out, esc(r.RowID))
 	}
 	for i, c := range t.Columns {
 		cell := r.Cells[i]
 		if c.Paper != "" {
-			out = append(out, paperText(cell.Paper, c.Digits))
+			if latex {
+				p := tex(paperText(cell.Paper, c.Digits))
+				if cell.Outside {
+					p += `$^\dagger$`
+				}
+				out = append(out, p)
+			} else {
+				out = append(out, PaperText(cell, c.Digits))
+			}
 		}
 		if c.Measured != "" {
-			out = append(out, measuredText(cell, c.Digits, pm))
+			if latex && cell.HasInterval() {
+				out = append(out, fmt.Sprintf(`$%s \pm %s$ (n=%d)`, num(cell.Measured, c.Digits), num(cell.Half, c.Digits), cell.N))
+			} else {
+				out = append(out, esc(measuredText(cell, c.Digits, "±")))
+			}
 		}
 		if c.Paper != "" && c.Measured != "" {
-			out = append(out, diffText(cell, c.Digits))
+			out = append(out, esc(diffText(cell, c.Digits)))
 		}
 	}
 	flags := strings.Join(r.Flags, "; ")
@@ -109,7 +149,7 @@ func (t *Table) cellsText(r Row, pm string) []string {
 		}
 		flags += "paper note: " + r.Note
 	}
-	return append(out, flags)
+	return append(out, esc(flags))
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
@@ -132,7 +172,7 @@ func (t *Table) Markdown(w io.Writer) error {
 	b.WriteString("\n")
 	for _, r := range t.Rows {
 		b.WriteString("|")
-		for _, x := range t.cellsText(r, "±") {
+		for _, x := range t.cellsText(r, false) {
 			if x == "" {
 				x = "—"
 			}
@@ -165,10 +205,10 @@ func (t *Table) CSV(w io.Writer) error {
 			h = append(h, c.Label+"_paper")
 		}
 		if c.Measured != "" {
-			h = append(h, c.Label+"_measured", c.Label+"_sd", c.Label+"_n")
+			h = append(h, c.Label+"_measured", c.Label+"_sd", c.Label+"_n", c.Label+"_ci95_half")
 		}
 		if c.Paper != "" && c.Measured != "" {
-			h = append(h, c.Label+"_diff")
+			h = append(h, c.Label+"_diff", c.Label+"_paper_outside_ci95")
 		}
 	}
 	h = append(h, "flags", "note", "provenance")
@@ -189,15 +229,24 @@ func (t *Table) CSV(w io.Writer) error {
 				}
 			}
 			if c.Measured != "" {
-				if cell.HasMeasured {
-					rec = append(rec, full(cell.Measured), full(cell.SD), strconv.Itoa(cell.N))
-				} else {
-					rec = append(rec, "", "", "0")
+				switch {
+				case cell.HasInterval():
+					rec = append(rec, full(cell.Measured), full(cell.SD), strconv.Itoa(cell.N), full(cell.Half))
+				case cell.HasMeasured:
+					rec = append(rec, full(cell.Measured), full(cell.SD), strconv.Itoa(cell.N), "")
+				default:
+					rec = append(rec, "", "", "0", "")
 				}
 			}
 			if c.Paper != "" && c.Measured != "" {
 				if cell.HasDiff {
 					rec = append(rec, full(cell.Diff))
+				} else {
+					rec = append(rec, "")
+				}
+				// true/false when there is an interval to compare with; empty otherwise.
+				if _, ok := cell.Paper.(float64); ok && cell.HasInterval() {
+					rec = append(rec, strconv.FormatBool(cell.Outside))
 				} else {
 					rec = append(rec, "")
 				}
@@ -236,14 +285,14 @@ func (t *Table) LaTeX(w io.Writer) error {
 	}
 	b.WriteString(" \\\\\n\\midrule\n")
 	for _, r := range t.Rows {
-		for i, x := range t.cellsText(r, "±") {
+		for i, x := range t.cellsText(r, true) {
 			if i > 0 {
 				b.WriteString(" & ")
 			}
 			if x == "" {
-				x = "—"
+				x = "---"
 			}
-			b.WriteString(tex(x))
+			b.WriteString(x)
 		}
 		b.WriteString(" \\\\\n")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/spec"
+	"github.com/actrepro/actrepro/internal/stats"
 )
 
 // Table is a rendered comparison, ready for any output format.
@@ -62,6 +63,14 @@ func shortCommit(c string) string {
 	return c
 }
 
+// Level is the confidence level of the intervals of cells over several
+// runs (seeds).
+const Level = 0.95
+
+// Mark follows a paper value that lies outside the 95% interval of the
+// measured runs (md and csv; tex writes $^\dagger$).
+const Mark = "†"
+
 // Cell is one column of a row.
 type Cell struct {
 	Paper       any     // float64 or string as printed; nil when the paper has none
@@ -69,9 +78,23 @@ type Cell struct {
 	Measured    float64 // mean over N records, times the column's factor
 	SD          float64 // sample standard deviation when N > 1
 	N           int
-	HasDiff     bool
-	Diff        float64 // Measured - Paper
+	// Half is the half-width of the two-sided Level t-interval of the
+	// mean when N ≥ 2 (t_{(1+Level)/2, N−1}·SD/√N, stats.MeanInterval),
+	// else 0.
+	Half float64
+	// Identical: N ≥ 2 runs all gave the same value (a deterministic
+	// quantity such as a parameter count): no interval, no mark.
+	Identical bool
+	// Outside: the paper's value lies outside [Measured−Half,
+	// Measured+Half] of N ≥ 2 differing runs; the table marks it.
+	Outside bool
+	HasDiff bool
+	Diff    float64 // Measured - Paper
 }
+
+// HasInterval reports whether the cell shows an interval (N ≥ 2 runs that
+// differ).
+func (c Cell) HasInterval() bool { return c.HasMeasured && c.N >= 2 && !c.Identical }
 
 // Build assembles table t of spec s from records (all at one scale), all
 // of them reused (see BuildFrom). Records whose hash is not a point of the
@@ -285,6 +308,7 @@ func BuildFrom(s *spec.Spec, t spec.Table, recs []results.Record, scale string, 
 	for _, f := range factors {
 		out.Notes = append(out.Notes, fmt.Sprintf("Measured metrics multiplied by %g: %s.", f, strings.Join(byFactor[f], ", ")))
 	}
+	out.Notes = append(out.Notes, intervalNotes(out.Rows)...)
 	out.Notes = append(out.Notes, recNotes...)
 	out.Notes = append(out.Notes, o.Skipped...)
 	if len(use) > 0 {
@@ -457,12 +481,60 @@ func cells(cols []spec.Column, paper map[string]any, g *group) []Cell {
 			if len(xs) > 0 {
 				cell.HasMeasured, cell.N = true, len(xs)
 				cell.Measured, cell.SD = meanSD(xs)
+				if iv, err := stats.MeanInterval(xs, Level); err == nil {
+					cell.Half = iv.Half
+					cell.Identical = iv.SD == 0
+				}
 			}
 		}
 		if p, ok := cell.Paper.(float64); ok && cell.HasMeasured {
 			cell.HasDiff, cell.Diff = true, cell.Measured-p
+			cell.Outside = cell.HasInterval() && (p < cell.Measured-cell.Half || p > cell.Measured+cell.Half)
 		}
 		out[i] = cell
+	}
+	return out
+}
+
+// intervalNotes explain the cells over several runs, when there are any:
+// what "m ± h (n=k)" means, what the mark means and how many paper values
+// carry it.
+func intervalNotes(rows []Row) []string {
+	var intervals, identical, compared, outside int
+	minN, maxN := 0, 0
+	for _, r := range rows {
+		for _, c := range r.Cells {
+			switch {
+			case c.HasInterval():
+				intervals++
+				if minN == 0 || c.N < minN {
+					minN = c.N
+				}
+				maxN = max(maxN, c.N)
+				if _, ok := c.Paper.(float64); ok {
+					compared++
+				}
+				if c.Outside {
+					outside++
+				}
+			case c.Identical:
+				identical++
+			}
+		}
+	}
+	var out []string
+	if intervals > 0 {
+		runs := fmt.Sprintf("%d", minN)
+		if maxN != minN {
+			runs = fmt.Sprintf("%d to %d", minN, maxN)
+		}
+		out = append(out, fmt.Sprintf("Measured cells over several runs (seeds, or any axis the rows leave out; n = %s here) read mean ± h (n=runs): h is the half-width of the two-sided %g%% Student t-interval of the mean, t(%.3f; n−1)·sd/√n. "+
+			"%s after a paper value marks it outside that interval: %d of the %d paper values compared with an interval. "+
+			"With few seeds the interval is wide (t(0.975; 2) = 4.30 for n = 3): a paper value inside it is not confirmed, only not contradicted at this n.",
+			runs, Level*100, (1+Level)/2, Mark, outside, compared))
+	}
+	if identical > 0 {
+		out = append(out, "Cells reading (n=k, identical): every run gave the same value (e.g. a parameter count); no interval is drawn and no mark given.")
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -28,22 +29,40 @@ type StatsConfig struct {
 		Source  string `toml:"source,required"`  // source of the Table 1 runs read
 		From    string `toml:"from,required"`    // experiment id of the Table 1 runs, e.g. "artemis-table1"
 		Table1  string `toml:"table1,required"`  // path of the Table 1 spec from the checkout root (selects its current points)
+		// Seeds of the Table 1 runs read: a count from Table 1's own
+		// train.seed, or a list (spec.Seeds); default 1. The harness sets
+		// it from --seeds / [seeds] (spec.ExpandSeeds), so this record
+		// depends on the seeds it read.
+		Seeds any `toml:"seeds"`
 	}
 	Model struct {
 		Pair   string `toml:"pair,required"` // "A/B": text layer A against text layer B
 		Metric string `toml:"metric"`        // metric compared (default map_batch_micro, the paper's)
-		A, B   string `toml:"-"`
+		// Pairing is what one pair of the tests is (see Pairings):
+		// "residual" (default, the paper's), "residual-seed" or "seed".
+		Pairing string `toml:"pairing"`
+		A, B    string `toml:"-"`
 	}
-	Train struct{}
+	SeedSet spec.Seeds `toml:"-"`
+	Train   struct{}
 }
 
 // DecodeStats reads a Table 2 point.
 func DecodeStats(p runner.Point) (StatsConfig, error) {
 	var c StatsConfig
 	c.Model.Metric = "map_batch_micro"
+	c.Model.Pairing = PairResidual
 	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
 		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
 		return c, err
+	}
+	ss, err := spec.SeedsValue("data.seeds", c.Data.Seeds)
+	if err != nil {
+		return c, err
+	}
+	c.SeedSet = ss
+	if _, ok := Pairings[c.Model.Pairing]; !ok {
+		return c, spec.Errorf("model.pairing", "unknown pairing %q (want %s, %s or %s)", c.Model.Pairing, PairResidual, PairResidualSeed, PairSeed)
 	}
 	var ok bool
 	if c.Model.A, c.Model.B, ok = strings.Cut(c.Model.Pair, "/"); !ok {
@@ -74,18 +93,39 @@ func (StatsTask) Version() string { return "artemis-paired-1" }
 // Validate implements runner.Task.
 func (StatsTask) Validate(p runner.Point) error { _, err := DecodeStats(p); return err }
 
-// Run reads the Table 1 records of the same scale and tests text layer A
-// against B, paired by residual combination.
+// The pairings of Table 2's tests: what one pair (a, b) is.
+const (
+	// PairResidual: one pair per residual combination, each side the
+	// mean over the seeds read (the paper's pairing: 32 pairs).
+	PairResidual = "residual"
+	// PairResidualSeed: one pair per residual combination and seed, both
+	// text layers trained with the same seed (32 × seeds pairs).
+	PairResidualSeed = "residual-seed"
+	// PairSeed: one pair per seed, each side the mean over the residual
+	// combinations (as many pairs as seeds; needs at least 2 seeds).
+	PairSeed = "seed"
+)
+
+// Pairings describes each pairing, for the records' notes.
+var Pairings = map[string]string{
+	PairResidual:     "one pair per residual combination, each side averaged over its seeds",
+	PairResidualSeed: "one pair per residual combination and seed (both text layers trained with the same seed)",
+	PairSeed:         "one pair per seed, each side averaged over the residual combinations",
+}
+
+// Run reads the Table 1 records of the same scale at the seeds of
+// data.seeds and tests text layer A against B, paired as model.pairing
+// says.
 func (StatsTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outcome, error) {
 	c, err := DecodeStats(p)
 	if err != nil {
 		return runner.Outcome{}, err
 	}
-	recs, dir, _, err := currentRecords(ctx, c.Data.Table1, c.Data.From, p.Scale)
+	recs, dir, missing, err := seededRecords(ctx, c.Data.Table1, c.Data.From, p.Scale, c.SeedSet)
 	if err != nil {
 		return runner.Outcome{}, err
 	}
-	a, b, sources, err := PairByResiduals(recs, c.Model.A, c.Model.B, c.Model.Metric)
+	a, b, sources, err := Pair(recs, c.Model.A, c.Model.B, c.Model.Metric, c.Model.Pairing)
 	if err != nil {
 		return runner.Outcome{}, fmt.Errorf("%s: %w", dir, err)
 	}
@@ -111,16 +151,78 @@ func (StatsTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.
 		}
 		return s / float64(len(x))
 	}
+	notes := []string{
+		fmt.Sprintf("pairing %q: %s, over the runs of %s at seeds %s (%s, current points only); two-sided, SciPy 1.10 semantics (ttest_rel; wilcoxon exact for n <= 50 without zero differences)",
+			c.Model.Pairing, Pairings[c.Model.Pairing], c.Data.From, seedsText(c.SeedSet), c.Model.Metric),
+	}
+	if missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d Table 1 run(s) of the seeds asked for have no record yet; pairs lacking a side are left out (run %s with the same --seeds first)", missing, c.Data.Table1))
+	}
 	return runner.Outcome{
-		Extra: map[string]any{"wilcoxon_method": w.Method},
+		Extra: map[string]any{"wilcoxon_method": w.Method, "pairing": c.Model.Pairing},
 		Metrics: map[string]float64{"t_test_p": tt.P, "t": tt.T, "wilcoxon_p": w.P, "wilcoxon_stat": w.Statistic,
 			"n_pairs": float64(len(a)), "mean_a": mean(a), "mean_b": mean(b)},
 		DataSource:      src,
 		DataFingerprint: "results:" + c.Data.From + "/" + p.Scale,
-		Notes: []string{
-			fmt.Sprintf("paired over the residual combinations of %s (%s, current points only); two-sided, SciPy 1.10 semantics (ttest_rel; wilcoxon exact for n <= 50 without zero differences)", c.Data.From, c.Model.Metric),
-		},
+		Notes:           notes,
 	}, nil
+}
+
+// seedsText is "1" for the spec's own seed, else the count or the list.
+func seedsText(ss spec.Seeds) string {
+	if len(ss.List) > 0 {
+		return "[" + ss.String() + "]"
+	}
+	if ss.Count() == 1 {
+		return "1 (Table 1's own train.seed)"
+	}
+	return fmt.Sprintf("%d (Table 1's own train.seed and the next %d)", ss.Count(), ss.Count()-1)
+}
+
+// seededRecords reads the records of the current points of the spec at
+// specRel (experiment id experiment) at scale, each at every seed of ss
+// (spec.ExpandSeeds, as the harness runs them with --seeds), and counts
+// the points with no record.
+func seededRecords(ctx context.Context, specRel, experiment, scale string, ss spec.Seeds) ([]results.Record, string, int, error) {
+	path, err := findFromRoot(specRel)
+	if err != nil {
+		return nil, "", 0, spec.Errorf("data.table1", "%v", err)
+	}
+	s, err := spec.Load(path)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if s.Experiment.ID != experiment {
+		return nil, "", 0, spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
+	}
+	version, err := codever.Version(Task{}) // as the harness hashes the Table 1 points
+	if err != nil {
+		return nil, "", 0, err
+	}
+	points, err := s.ExpandSeeds(scale, version, &ss)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	want := map[string]bool{}
+	for _, p := range points {
+		want[p.Hash] = true
+	}
+	dir := results.Dir(results.Root(ctx), experiment, scale)
+	all, err := results.Load(dir)
+	if err != nil {
+		return nil, dir, 0, fmt.Errorf("reading the Table 1 runs (run %s at scale %s first): %w", specRel, scale, err)
+	}
+	var recs []results.Record
+	for _, r := range all {
+		if want[r.Hash] {
+			recs = append(recs, r)
+			delete(want, r.Hash)
+		}
+	}
+	if len(recs) == 0 {
+		return nil, dir, 0, fmt.Errorf("%s: no record of the current %s points at seeds %s (run %s at scale %s with --seeds %s first)", dir, experiment, ss, specRel, scale, ss)
+	}
+	return recs, dir, len(want), nil
 }
 
 // PairByResiduals returns the metric of text layers a and b for every
@@ -128,6 +230,17 @@ func (StatsTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.
 // count of records per data source. Records with a seed or other axis
 // repeated for one combination are averaged.
 func PairByResiduals(recs []results.Record, a, b, metric string) (xa, xb []float64, sources map[string]int, err error) {
+	return Pair(recs, a, b, metric, PairResidual)
+}
+
+// Pair returns the paired samples of text layers a and b under pairing
+// (PairResidual, PairResidualSeed or PairSeed; see Pairings), ordered by
+// unit, and the count of records per data source. A unit present for one
+// layer only is left out; several records of one unit are averaged.
+func Pair(recs []results.Record, a, b, metric, pairing string) (xa, xb []float64, sources map[string]int, err error) {
+	if _, ok := Pairings[pairing]; !ok {
+		return nil, nil, nil, fmt.Errorf("unknown pairing %q", pairing)
+	}
 	type acc struct{ sum, n float64 }
 	by := map[string]map[string]*acc{a: {}, b: {}}
 	sources = map[string]int{}
@@ -141,8 +254,13 @@ func PairByResiduals(recs []results.Record, a, b, metric string) (xa, xb []float
 			return nil, nil, nil, fmt.Errorf("record %s has no metric %q", r.Hash, metric)
 		}
 		var key []string
-		for _, ax := range residualAxes {
-			key = append(key, fmt.Sprint(r.Axes[ax]))
+		if pairing != PairSeed {
+			for _, ax := range residualAxes {
+				key = append(key, fmt.Sprint(r.Axes[ax]))
+			}
+		}
+		if pairing != PairResidual {
+			key = append(key, fmt.Sprintf("seed=%012d", r.Seed))
 		}
 		k := strings.Join(key, ",")
 		if by[tl][k] == nil {
@@ -160,7 +278,8 @@ func PairByResiduals(recs []results.Record, a, b, metric string) (xa, xb []float
 	}
 	sort.Strings(keys)
 	if len(keys) < 2 {
-		return nil, nil, nil, fmt.Errorf("only %d residual combinations have runs of both %q and %q", len(keys), a, b)
+		unit := map[string]string{PairResidual: "residual combinations", PairResidualSeed: "(residual combination, seed) units", PairSeed: "seeds"}[pairing]
+		return nil, nil, nil, fmt.Errorf("only %d %s have runs of both %q and %q (a paired test needs at least 2)", len(keys), unit, a, b)
 	}
 	for _, k := range keys {
 		xa = append(xa, by[a][k].sum/by[a][k].n)
