@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -157,7 +158,11 @@ Usage: actrepro reproduce [--scale smoke|full] [--dir experiments] [flags]
 Runs every spec under --dir at the scale (cached runs are reused) and
 renders every table into OUT/<experiment-id>/<scale>/table.md. A spec that
 fails (bad spec, unregistered task, failed runs) does not stop the others;
-the exit code is non-zero if any failed, and the summary names them.`
+the exit code is non-zero if any failed, and the summary names them.
+
+A spec that reads real data (data.source = "real") of a dataset whose folder
+is not under the data root (--data-root, $ACTREPRO_DATA) is skipped, not
+failed: the summary counts it and says which folder it needs.`
 
 func runReproduce(args []string, stdout, stderr io.Writer) int {
 	f := newFlags("reproduce", reproduceUsage, stdout, stderr)
@@ -186,7 +191,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	var failed []string
+	var failed, skipped []string
 	worst := 0
 	for _, p := range paths {
 		if ctx.Err() != nil {
@@ -195,6 +200,11 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		fmt.Fprintf(stderr, "== %s (scale %s)\n", p, *rf.scale)
+		if why := needsAbsentData(p, *rf.scale, *rf.dataRoot); why != "" {
+			fmt.Fprintf(stderr, "skipped: %s\n", why)
+			skipped = append(skipped, p+": "+why)
+			continue
+		}
 		rep, err := harness.Run(ctx, p, rf.options(stderr))
 		code := finishRun(rep, err, io.Discard, stderr)
 		if rep != nil && rep.TableMD != "" {
@@ -209,7 +219,14 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 			worst = max(worst, code)
 		}
 	}
-	fmt.Fprintf(stdout, "reproduce: %d specs, %d ok, %d failed\n", len(paths), len(paths)-len(failed), len(failed))
+	fmt.Fprintf(stdout, "reproduce: %d specs, %d ok, %d failed", len(paths), len(paths)-len(failed)-len(skipped), len(failed))
+	if len(skipped) > 0 {
+		fmt.Fprintf(stdout, ", %d skipped (real data not under the data root)", len(skipped))
+	}
+	fmt.Fprintln(stdout)
+	for _, s := range skipped {
+		fmt.Fprintln(stderr, "SKIPPED", s)
+	}
 	for _, f := range failed {
 		fmt.Fprintln(stderr, "FAILED", f)
 	}
@@ -299,4 +316,34 @@ func orderByDepends(paths []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// needsAbsentData says why the spec at path cannot run here, or "": it reads
+// real data (data.source = "real" at this scale) of a dataset whose folder is
+// not under the data root. A spec that fails to load is left to the harness,
+// which reports the error with its line.
+func needsAbsentData(path, scale, root string) string {
+	s, err := spec.Load(path)
+	if err != nil {
+		return ""
+	}
+	data := s.Sections["data"]
+	source, _ := data["source"].(string)
+	if v, ok := s.Scales[scale]["data.source"].(string); ok {
+		source = v
+	}
+	dataset, _ := data["dataset"].(string)
+	if v, ok := s.Scales[scale]["data.dataset"].(string); ok {
+		dataset = v
+	}
+	if source != "real" || dataset == "" {
+		return ""
+	}
+	if root == "" {
+		return fmt.Sprintf("it reads the real %s data and no data root is set (--data-root or ACTREPRO_DATA; README: data)", dataset)
+	}
+	if st, err := os.Stat(filepath.Join(root, dataset)); err != nil || !st.IsDir() {
+		return fmt.Sprintf("it reads the real %s data and %s is absent (README: data)", dataset, filepath.Join(root, dataset))
+	}
+	return ""
 }
