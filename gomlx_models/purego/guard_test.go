@@ -136,7 +136,7 @@ func TestFakeVersionFallsBack(t *testing.T) {
 	w := randomTensor(rng, dtypes.Float32, []int{5, 6, 4})
 	// model: a convolution, a DotGeneral with a batch axis, and the gradient of both.
 	model := func(x, k, w *Node) []*Node {
-		y := Convolve(x, k).PadSame().Done()                    // [2, 7, 6, 4]
+		y := Convolve(x, k).PadSame().Done()                      // [2, 7, 6, 4]
 		z := DotGeneral(y, []int{2, 3}, nil, w, []int{1, 2}, nil) // [2, 7, 5]
 		loss := ReduceAllSum(Mul(Tanh(z), z))
 		g := Gradient(loss, x, k, w)
