@@ -128,7 +128,7 @@ func fakeGoMLXVersion(t *testing.T, version string) *[]string {
 
 // TestFakeVersionFallsBack turns the fast paths off with a fake GoMLX version and checks that
 // purego notices (FastPathsError, one warning for two backends), that the fallback really
-// runs (no fast DotGeneral, no im2col, no gradient override) and that results are unchanged.
+// runs (no fast DotGeneral, Slice or Concatenate, no im2col, no gradient override) and that results are unchanged.
 func TestFakeVersionFallsBack(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	x := randomTensor(rng, dtypes.Float32, []int{2, 7, 6, 3})
@@ -144,16 +144,17 @@ func TestFakeVersionFallsBack(t *testing.T) {
 	}
 	run := func(t *testing.T) (outs []*tensors.Tensor, dots, overrides int64) {
 		b := testBackend(t)
-		d0, o0 := fastDotCalls.Load(), overrideCalls.Load()
+		fastCalls := func() int64 { return fastDotCalls.Load() + fastSliceCalls.Load() + fastConcatCalls.Load() }
+		d0, o0 := fastCalls(), overrideCalls.Load()
 		outs = MustExecOnceN(b, model, x, k, w)
 		for _, in := range []*tensors.Tensor{x, k, w} {
 			in.ToLocal() // usable by the next backend
 		}
-		return outs, fastDotCalls.Load() - d0, overrideCalls.Load() - o0
+		return outs, fastCalls() - d0, overrideCalls.Load() - o0
 	}
 	fast, fastDots, fastOverrides := run(t)
 	if err := FastPathsError(); err != nil || fastDots == 0 || fastOverrides == 0 {
-		t.Fatalf("before faking: fast paths error %v, %d fast DotGenerals, %d gradient overrides", err, fastDots, fastOverrides)
+		t.Fatalf("before faking: fast paths error %v, %d fast executor calls, %d gradient overrides", err, fastDots, fastOverrides)
 	}
 
 	warnings := fakeGoMLXVersion(t, "v0.26.0")
@@ -164,7 +165,7 @@ func TestFakeVersionFallsBack(t *testing.T) {
 	slow, slowDots, slowOverrides := run(t)
 	_ = testBackend(t) // a second backend: still one warning
 	if slowDots != 0 || slowOverrides != 0 {
-		t.Fatalf("fallback still used purego's patches: %d fast DotGenerals, %d gradient overrides", slowDots, slowOverrides)
+		t.Fatalf("fallback still used purego's patches: %d fast executor calls (DotGeneral, Slice, Concatenate), %d gradient overrides", slowDots, slowOverrides)
 	}
 	if len(*warnings) != 1 || !strings.Contains((*warnings)[0], "v0.26.0") {
 		t.Fatalf("warnings %q, want exactly one naming v0.26.0", *warnings)

@@ -95,8 +95,17 @@ var simplegoOriginal [backends.OpTypeLast]executor
 func puregoExecutors() map[backends.OpType]executor {
 	return map[backends.OpType]executor{
 		backends.OpTypeDotGeneral: execDotGeneral,
+		opSlice:                   execSlice,
+		opConcatenate:             execConcatenate,
+		opReduceWindow:            execReduceWindow,
 	}
 }
+
+const (
+	opSlice        = backends.OpTypeSlice
+	opConcatenate  = backends.OpTypeConcatenate
+	opReduceWindow = backends.OpTypeReduceWindow
+)
 
 // simplegoSymbol is the package prefix of simplego's symbols.
 const simplegoSymbol = "github.com/gomlx/gomlx/backends/simplego."

@@ -1,0 +1,167 @@
+package purego
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gopjrt/dtypes"
+)
+
+// TestFastSliceConcatEqualSimplego runs Slice and Concatenate on purego (fast executors) and on
+// simplego ("go:ops_sequential", its own executors) and requires bit-identical outputs: both
+// only copy elements. Shapes cover ranks 1 to 5, strides on inner and outer axes, unit and
+// non-unit last-axis strides, the im2col slices of the convolutional models, and sizes above
+// minParallelElems (split across goroutines).
+func TestFastSliceConcatEqualSimplego(t *testing.T) {
+	pure := testBackend(t)
+	sg, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sliceCase struct {
+		name   string
+		dims   []int
+		ranges []SliceAxisSpec
+	}
+	sliceCases := []sliceCase{
+		{"rank 1 strided", []int{11}, []SliceAxisSpec{AxisRange(1, 10).Stride(3)}},
+		{"rank 2 inner", []int{5, 7}, []SliceAxisSpec{AxisRange(1, 4), AxisRange(2, 7)}},
+		{"rank 3 last axis strided", []int{3, 4, 9}, []SliceAxisSpec{AxisRange(), AxisRange(1, 4), AxisRange(0, 9).Stride(2)}},
+		{"rank 4 im2col position (1,2), stride 2", []int{2, 9, 10, 3}, []SliceAxisSpec{AxisRange(), AxisRange(1, 8).Stride(2), AxisRange(2, 10).Stride(2), AxisRange()}},
+		{"rank 5 every axis strided", []int{3, 4, 5, 6, 7}, []SliceAxisSpec{AxisRange(0, 3).Stride(2), AxisRange(1, 4), AxisRange(0, 5).Stride(2), AxisRange(1, 6).Stride(3), AxisRange(2, 7).Stride(2)}},
+		{"large im2col (parallel)", []int{8, 66, 66, 16}, []SliceAxisSpec{AxisRange(), AxisRange(2, 66), AxisRange(1, 65), AxisRange()}},
+		{"large last axis strided (parallel)", []int{64, 2048}, []SliceAxisSpec{AxisRange(), AxisRange(1, 2048).Stride(2)}},
+	}
+	type concatCase struct {
+		name string
+		dims [][]int
+		axis int
+	}
+	concatCases := []concatCase{
+		{"rank 1", [][]int{{3}, {5}}, 0},
+		{"axis 0", [][]int{{2, 3}, {4, 3}, {1, 3}}, 0},
+		{"middle axis", [][]int{{2, 3, 4}, {2, 1, 4}}, 1},
+		{"last axis, small blocks", [][]int{{2, 5, 3}, {2, 5, 3}, {2, 5, 1}}, 2},
+		{"last axis, blocks over 16", [][]int{{3, 40}, {3, 17}}, 1},
+		{"im2col patches (parallel)", [][]int{{8, 64, 64, 16}, {8, 64, 64, 16}, {8, 64, 64, 16}}, 3},
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range sliceCases {
+			t.Run(fmt.Sprintf("%s/Slice %s", dtype, c.name), func(t *testing.T) {
+				x := randomTensor(rng, dtype, c.dims)
+				fn := func(x *Node) *Node { return Slice(x, c.ranges...) }
+				before := fastSliceCalls.Load()
+				got := MustExecOnce(pure, fn, x)
+				if fastSliceCalls.Load() == before {
+					t.Fatal("purego's fast Slice did not run")
+				}
+				x.ToLocal()
+				want := MustExecOnce(sg, fn, x)
+				assertBitEqual(t, got, want)
+			})
+		}
+		for _, c := range concatCases {
+			t.Run(fmt.Sprintf("%s/Concatenate %s", dtype, c.name), func(t *testing.T) {
+				xs := make([]any, len(c.dims))
+				for i, d := range c.dims {
+					xs[i] = randomTensor(rng, dtype, d)
+				}
+				fn := func(x []*Node) *Node { return Concatenate(x, c.axis) }
+				before := fastConcatCalls.Load()
+				got := MustExecOnce(pure, fn, xs...)
+				if fastConcatCalls.Load() == before {
+					t.Fatal("purego's fast Concatenate did not run")
+				}
+				for _, x := range xs {
+					x.(*tensors.Tensor).ToLocal()
+				}
+				want := MustExecOnce(sg, fn, xs...)
+				assertBitEqual(t, got, want)
+			})
+		}
+	}
+}
+
+func assertBitEqual(t *testing.T, got, want *tensors.Tensor) {
+	t.Helper()
+	if !got.Shape().Equal(want.Shape()) {
+		t.Fatalf("shape %s, want %s", got.Shape(), want.Shape())
+	}
+	switch got.DType() {
+	case dtypes.Float32:
+		g, w := tensors.MustCopyFlatData[float32](got), tensors.MustCopyFlatData[float32](want)
+		for i := range g {
+			if g[i] != w[i] {
+				t.Fatalf("element %d: %v, want %v", i, g[i], w[i])
+			}
+		}
+	case dtypes.Float64:
+		g, w := tensors.MustCopyFlatData[float64](got), tensors.MustCopyFlatData[float64](want)
+		for i := range g {
+			if g[i] != w[i] {
+				t.Fatalf("element %d: %v, want %v", i, g[i], w[i])
+			}
+		}
+	default:
+		t.Fatalf("dtype %s not compared", got.DType())
+	}
+}
+
+// TestFastReduceWindowEqualsSimplego compares purego's ReduceWindow executor with simplego's
+// on max and sum windows: pooling layouts of the convolutional models, "same" padding with
+// odd sizes (windows partly or wholly in the padding), overlapping windows, windows over
+// every axis, and a size split across goroutines. Both take the same elements in the same
+// order, so the results must be bit-identical. Dilated windows stay with simplego
+// (checked: the fast executor does not run).
+func TestFastReduceWindowEqualsSimplego(t *testing.T) {
+	pure := testBackend(t)
+	sg, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name            string
+		dims            []int
+		reduce          ReduceOpType
+		window, strides []int
+		windowDil       []int
+		paddings        [][2]int
+		wantFast        bool
+	}{
+		{"max 2x2/2 NHWC", []int{2, 6, 8, 3}, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, nil, true},
+		{"max 4x4/4 LRCN", []int{4, 64, 64, 16}, backends.ReduceOpMax, []int{1, 4, 4, 1}, []int{1, 4, 4, 1}, nil, nil, true},
+		{"max 2x2/2 same odd (ConvLSTM)", []int{3, 7, 5, 4}, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, [][2]int{{0, 0}, {0, 1}, {0, 1}, {0, 0}}, true},
+		{"max 3x3/1 padded overlapping", []int{2, 5, 6, 2}, backends.ReduceOpMax, []int{1, 3, 3, 1}, []int{1, 1, 1, 1}, nil, [][2]int{{0, 0}, {1, 1}, {1, 1}, {0, 0}}, true},
+		{"max window wholly in padding", []int{1, 2, 2, 1}, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, [][2]int{{0, 0}, {0, 2}, {2, 0}, {0, 0}}, true},
+		{"sum 3x3/1 padded", []int{2, 5, 6, 3}, backends.ReduceOpSum, []int{1, 3, 3, 1}, []int{1, 1, 1, 1}, nil, [][2]int{{0, 0}, {1, 1}, {1, 1}, {0, 0}}, true},
+		{"sum window over every axis", []int{3, 4, 5}, backends.ReduceOpSum, []int{2, 2, 3}, []int{1, 2, 1}, nil, [][2]int{{1, 0}, {0, 1}, {2, 2}}, true},
+		{"max rank 5 (1,2,2) pool", []int{2, 3, 6, 6, 2}, backends.ReduceOpMax, []int{1, 1, 2, 2, 1}, []int{1, 1, 2, 2, 1}, nil, nil, true},
+		{"max rank 1", []int{9}, backends.ReduceOpMax, []int{3}, []int{2}, nil, [][2]int{{1, 1}}, true},
+		{"dilated window (simplego)", []int{1, 7, 7, 1}, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 1, 1, 1}, []int{1, 2, 2, 1}, nil, false},
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%s", dtype, c.name), func(t *testing.T) {
+				x := randomTensor(rng, dtype, c.dims)
+				fn := func(x *Node) *Node {
+					return BackendReduceWindow(x, c.reduce, c.window, c.strides, nil, c.windowDil, c.paddings)
+				}
+				before := fastReduceWindowCalls.Load()
+				got := MustExecOnce(pure, fn, x)
+				if ran := fastReduceWindowCalls.Load() > before; ran != c.wantFast {
+					t.Fatalf("fast ReduceWindow ran: %v, want %v", ran, c.wantFast)
+				}
+				x.ToLocal()
+				want := MustExecOnce(sg, fn, x)
+				assertBitEqual(t, got, want)
+			})
+		}
+	}
+}
