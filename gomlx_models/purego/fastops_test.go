@@ -1,7 +1,9 @@
 package purego
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -97,14 +99,14 @@ func assertBitEqual(t *testing.T, got, want *tensors.Tensor) {
 	case dtypes.Float32:
 		g, w := tensors.MustCopyFlatData[float32](got), tensors.MustCopyFlatData[float32](want)
 		for i := range g {
-			if g[i] != w[i] {
+			if g[i] != w[i] && !(g[i] != g[i] && w[i] != w[i]) {
 				t.Fatalf("element %d: %v, want %v", i, g[i], w[i])
 			}
 		}
 	case dtypes.Float64:
 		g, w := tensors.MustCopyFlatData[float64](got), tensors.MustCopyFlatData[float64](want)
 		for i := range g {
-			if g[i] != w[i] {
+			if g[i] != w[i] && !(g[i] != g[i] && w[i] != w[i]) {
 				t.Fatalf("element %d: %v, want %v", i, g[i], w[i])
 			}
 		}
@@ -162,6 +164,93 @@ func TestFastReduceWindowEqualsSimplego(t *testing.T) {
 				want := MustExecOnce(sg, fn, x)
 				assertBitEqual(t, got, want)
 			})
+		}
+	}
+}
+
+// withFastPathsOff runs fn with the fast paths turned off (as a failed guard would), then
+// restores the guard's state.
+func withFastPathsOff(fn func()) {
+	setFastErr(errors.New("turned off by a test"))
+	defer setFastErr(installErr)
+	fn()
+}
+
+// TestNativeSelectAndScatterEqualsComposition compares the native SelectAndScatterMax/Min
+// node (fastpool.go) with the composition of simplego ops it replaces (ops.go, built when
+// the fast paths are off), through GoMLX's gradient of a max (min) ReduceWindow. Cases: the
+// pooling of both models, "same" padding, overlapping windows (several contributions add up
+// at one position, in the same order in both), windows over every axis, ties (the first
+// extremum wins: inputs rounded to a coarse grid), a NaN, and a size split across
+// goroutines. Bit-identical results are required.
+func TestNativeSelectAndScatterEqualsComposition(t *testing.T) {
+	pure := testBackend(t)
+	cases := []struct {
+		name            string
+		dims            []int
+		window, strides []int
+		pads            [][2]int
+		ties, nan       bool
+	}{
+		{"LRCN 4x4/4", []int{2, 16, 16, 8}, []int{1, 4, 4, 1}, []int{1, 4, 4, 1}, nil, false, false},
+		{"ConvLSTM 2x2/2 same odd", []int{3, 7, 5, 4}, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, [][2]int{{0, 0}, {0, 1}, {0, 1}, {0, 0}}, false, false},
+		{"3x3/1 same overlapping", []int{2, 6, 5, 3}, []int{1, 3, 3, 1}, []int{1, 1, 1, 1}, [][2]int{{0, 0}, {1, 1}, {1, 1}, {0, 0}}, false, false},
+		{"window over every axis", []int{3, 4, 5}, []int{2, 2, 3}, []int{1, 2, 1}, [][2]int{{1, 0}, {0, 1}, {2, 2}}, false, false},
+		{"ties", []int{2, 8, 8, 2}, []int{1, 2, 2, 1}, []int{1, 1, 1, 1}, nil, true, false},
+		{"NaN", []int{1, 4, 4, 1}, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, false, true},
+		{"large (parallel)", []int{8, 64, 64, 16}, []int{1, 4, 4, 1}, []int{1, 4, 4, 1}, nil, false, false},
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			for _, reduce := range []backends.ReduceOpType{backends.ReduceOpMax, backends.ReduceOpMin} {
+				t.Run(fmt.Sprintf("%s/%s/%s", dtype, c.name, reduce), func(t *testing.T) {
+					n := 1
+					for _, d := range c.dims {
+						n *= d
+					}
+					vals := make([]float64, n)
+					for i := range vals {
+						vals[i] = rng.NormFloat64()
+						if c.ties {
+							vals[i] = math.Round(vals[i]) // many equal values per window
+						}
+					}
+					if c.nan {
+						vals[5] = math.NaN()
+					}
+					var x *tensors.Tensor
+					if dtype == dtypes.Float32 {
+						v32 := make([]float32, n)
+						for i, v := range vals {
+							v32[i] = float32(v)
+						}
+						x = tensors.FromFlatDataAndDimensions(v32, c.dims...)
+					} else {
+						x = tensors.FromFlatDataAndDimensions(vals, c.dims...)
+					}
+					fn := func(x *Node) *Node {
+						pooled := BackendReduceWindow(x, reduce, c.window, c.strides, nil, nil, c.pads)
+						w := Sin(Iota(x.Graph(), pooled.Shape(), pooled.Rank()-1)) // distinct source values
+						return Gradient(ReduceAllSum(Mul(pooled, w)), x)[0]
+					}
+					before := fastSelectScatterCalls.Load()
+					got := MustExecOnce(pure, fn, x)
+					if fastSelectScatterCalls.Load() == before {
+						t.Fatal("native SelectAndScatter did not run")
+					}
+					x.ToLocal()
+					var want *tensors.Tensor
+					withFastPathsOff(func() {
+						before = fastSelectScatterCalls.Load()
+						want = MustExecOnce(pure, fn, x)
+						if fastSelectScatterCalls.Load() != before {
+							t.Fatal("native SelectAndScatter ran with the fast paths off")
+						}
+					})
+					assertBitEqual(t, got, want)
+				})
+			}
 		}
 	}
 }

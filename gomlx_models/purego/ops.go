@@ -483,6 +483,9 @@ func (b *Builder) selectAndScatter(op string, kind selectKind, operand, source b
 		}
 		numWindow *= window[a]
 	}
+	if n, ok := b.nativeSelectAndScatter(kind, operand, source, xs, window, strides, paddings); ok {
+		return n, nil // one native node (fastpool.go) instead of the composition below
+	}
 	fillPad, err := b.scalar(xs.DType, padValue)
 	if err != nil {
 		return nil, err
