@@ -38,7 +38,7 @@ reproduce: build ## every spec at smoke scale on the default backend, then every
 reproduce-full: SCALE=full
 reproduce-full: reproduce ## every spec at the papers' scale (hours to days on 2 cores)
 
-bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then training steps of the ARTEMIS-sized head (B=8, B=32; PyTorch ratio when python3-torch is installed)
+bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then training steps of the ConvLSTM and LRCN at UCF50 full shapes and of the ARTEMIS-sized head (B=8, B=32), each with a PyTorch ratio when python3-torch is installed
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/
 
