@@ -134,9 +134,6 @@ func execSlice(backend *simplego.Backend, node *simplego.Node, inputs []*simpleg
 // sliceCopy writes out[o] = in[starts + o*strides] for every output multi-index o.
 func sliceCopy[T float32 | float64](in []T, inDims []int, out []T, outDims, starts, strides []int) {
 	rank := len(outDims)
-	if len(out) == 0 {
-		return
-	}
 	inStrides := make([]int, rank) // flat step in `in` per output step on each axis
 	base := 0
 	s := 1
@@ -144,6 +141,17 @@ func sliceCopy[T float32 | float64](in []T, inDims []int, out []T, outDims, star
 		base += starts[a] * s
 		inStrides[a] = s * strides[a]
 		s *= inDims[a]
+	}
+	stridedCopy(in, base, inStrides, out, outDims)
+}
+
+// stridedCopy writes out[o] = in[base + Σ_a o[a]*inStrides[a]] for every output multi-index
+// o (strides may be 0: broadcasting), one output row (last axis) at a time, rows split
+// across cores.
+func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T, outDims []int) {
+	rank := len(outDims)
+	if len(out) == 0 {
+		return
 	}
 	n := outDims[rank-1]
 	step := inStrides[rank-1]
@@ -167,6 +175,11 @@ func sliceCopy[T float32 | float64](in []T, inDims []int, out []T, outDims, star
 				for j, v := range in[src : src+n] {
 					dst[j] = v
 				}
+			case step == 0:
+				v := in[src]
+				for j := range dst {
+					dst[j] = v
+				}
 			default:
 				for j, k := 0, src; j < n; j, k = j+1, k+step {
 					dst[j] = in[k]
@@ -183,6 +196,52 @@ func sliceCopy[T float32 | float64](in []T, inDims []int, out []T, outDims, star
 			}
 		}
 	})
+}
+
+// BroadcastInDim ---------------------------------------------------------------------------
+
+// fastBroadcastCalls counts the BroadcastInDims run by the fast executor (for tests).
+var fastBroadcastCalls atomic.Int64
+
+// execBroadcastInDim is purego's BroadcastInDim executor: simplego's node data is the
+// []int of output axes the operand's axes map to (v0.25.0, backends/simplego/ops.go); each
+// output row is a copy, a fill or a strided gather of the operand.
+func execBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	axes, ok := data.([]int)
+	in := bufferOf(inputs[0])
+	if !isPure(backend) || !ok || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) ||
+		outShape.Rank() == 0 || len(axes) != in.shape.Rank() {
+		return simplegoOriginal[opBroadcastInDim](backend, node, inputs, owned)
+	}
+	rank := outShape.Rank()
+	inStrides := make([]int, rank)
+	s := 1
+	for i := len(axes) - 1; i >= 0; i-- {
+		a, d := axes[i], in.shape.Dimensions[i]
+		// simplego v0.25.0 reads the operand as if its axes mapped in increasing order
+		// (it reshapes, never transposes); decreasing mappings stay with simplego, so the
+		// results are always simplego's.
+		if a < 0 || a >= rank || (d != 1 && d != outShape.Dimensions[a]) || (i > 0 && axes[i-1] >= a) {
+			return simplegoOriginal[opBroadcastInDim](backend, node, inputs, owned)
+		}
+		if d != 1 {
+			inStrides[a] = s
+		}
+		s *= d
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego BroadcastInDim: backend already finalized")
+	}
+	fastBroadcastCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		stridedCopy(in.flat.([]float32), 0, inStrides, flat, outShape.Dimensions)
+	case []float64:
+		stridedCopy(in.flat.([]float64), 0, inStrides, flat, outShape.Dimensions)
+	}
+	return out, nil
 }
 
 // Concatenate ------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ func puregoExecutors() map[backends.OpType]executor {
 		opSlice:                   execSlice,
 		opConcatenate:             execConcatenate,
 		opReduceWindow:            execReduceWindow,
+		opBroadcastInDim:          execBroadcastInDim,
 		// Slots simplego leaves empty; only nodes purego builds (fastpool.go) have these types.
 		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
 		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
@@ -105,9 +106,10 @@ func puregoExecutors() map[backends.OpType]executor {
 }
 
 const (
-	opSlice        = backends.OpTypeSlice
-	opConcatenate  = backends.OpTypeConcatenate
-	opReduceWindow = backends.OpTypeReduceWindow
+	opSlice          = backends.OpTypeSlice
+	opConcatenate    = backends.OpTypeConcatenate
+	opReduceWindow   = backends.OpTypeReduceWindow
+	opBroadcastInDim = backends.OpTypeBroadcastInDim
 )
 
 // simplegoSymbol is the package prefix of simplego's symbols.
@@ -129,6 +131,7 @@ var expectedExecutors = []struct {
 	{backends.OpTypeReduceWindow, "execReduceWindow"},
 	{backends.OpTypeAdd, "execAdd"},
 	{backends.OpTypeTanh, "execTanh"},
+	{backends.OpTypeBroadcastInDim, "execBroadcastInDim"},
 	{backends.OpTypeSelectAndScatterMax, ""}, // empty in simplego v0.25.0
 	{backends.OpTypeSelectAndScatterMin, ""},
 }
