@@ -149,12 +149,20 @@ func sliceCopy[T float32 | float64](in []T, inDims []int, out []T, outDims, star
 // o (strides may be 0: broadcasting), one output row (last axis) at a time, rows split
 // across cores.
 func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T, outDims []int) {
-	rank := len(outDims)
 	if len(out) == 0 {
 		return
 	}
+	// Coalesce trailing axes into longer rows while the row stays one copy, fill or stride:
+	// axis a joins when its stride is the row's stride times the row length (0 for a
+	// broadcast axis, contiguous for a copy).
+	rank := len(outDims)
 	n := outDims[rank-1]
 	step := inStrides[rank-1]
+	for rank > 1 && inStrides[rank-2] == step*n {
+		rank--
+		n *= outDims[rank-1]
+	}
+	outDims, inStrides = outDims[:rank], inStrides[:rank]
 	rows := len(out) / n
 	parallelRows(rows, len(out), func(lo, hi int) {
 		// Position of row lo: decompose it over the output's outer axes.
@@ -176,10 +184,7 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 					dst[j] = v
 				}
 			case step == 0:
-				v := in[src]
-				for j := range dst {
-					dst[j] = v
-				}
+				fill(dst, in[src])
 			default:
 				for j, k := 0, src; j < n; j, k = j+1, k+step {
 					dst[j] = in[k]
@@ -196,6 +201,17 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 			}
 		}
 	})
+}
+
+// fill sets every element of dst to v: a short loop, then doubling copies (memmove).
+func fill[T float32 | float64](dst []T, v T) {
+	k := min(len(dst), 16)
+	for j := range dst[:k] {
+		dst[j] = v
+	}
+	for k < len(dst) {
+		k += copy(dst[k:], dst[:k])
+	}
 }
 
 // BroadcastInDim ---------------------------------------------------------------------------
