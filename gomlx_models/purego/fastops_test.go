@@ -334,3 +334,61 @@ func runBuilderOp(t *testing.T, bk backends.Backend, x *tensors.Tensor, op func(
 	}
 	return out
 }
+
+// TestNativePadEqualsComposition compares the native Pad node (fastpool.go) with the
+// composition it replaces (ops.go, built with the fast paths off): edges, interior padding
+// (the strided-convolution gradients), both, untouched axes, rank 1 to 5, a non-zero fill,
+// and a size split across goroutines; bit-identical (copies only). Negative edges (crops)
+// keep the composition.
+func TestNativePadEqualsComposition(t *testing.T) {
+	pure := testBackend(t)
+	cases := []struct {
+		name     string
+		dims     []int
+		config   []backends.PadAxis
+		fill     float64
+		wantFast bool
+	}{
+		{"rank 1 edges", []int{5}, []backends.PadAxis{{Start: 2, End: 1}}, 0, true},
+		{"rank 2 interior", []int{3, 4}, []backends.PadAxis{{}, {Interior: 2}}, 0, true},
+		{"same padding NHWC", []int{2, 6, 5, 3}, []backends.PadAxis{{}, {Start: 1, End: 1}, {Start: 0, End: 1}, {}}, 0, true},
+		{"edges and interior, fill -1.5", []int{2, 3, 4}, []backends.PadAxis{{Start: 1}, {Start: 2, End: 1, Interior: 1}, {End: 3, Interior: 2}}, -1.5, true},
+		{"rank 5 partial config", []int{1, 2, 3, 4, 2}, []backends.PadAxis{{}, {Start: 1}, {End: 2, Interior: 1}}, 0, true},
+		{"large (parallel)", []int{8, 62, 62, 16}, []backends.PadAxis{{}, {Start: 1, End: 1}, {Start: 1, End: 1}, {}}, 0, true},
+		{"negative edge (composition)", []int{4, 5}, []backends.PadAxis{{Start: -1, End: 2}, {}}, 0, false},
+	}
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%s", dtype, c.name), func(t *testing.T) {
+				x := randomTensor(rng, dtype, c.dims)
+				fn := func(b backends.Builder, x backends.Op) (backends.Op, error) {
+					f, err := b.Constant([]float64{c.fill})
+					if err != nil {
+						return nil, err
+					}
+					if dtype != dtypes.Float64 {
+						if f, err = b.ConvertDType(f, dtype); err != nil {
+							return nil, err
+						}
+					}
+					return b.Pad(x, f, c.config...)
+				}
+				before := fastPadCalls.Load()
+				got := runBuilderOp(t, pure, x, fn)
+				if ran := fastPadCalls.Load() > before; ran != c.wantFast {
+					t.Fatalf("native Pad ran: %v, want %v", ran, c.wantFast)
+				}
+				var want *tensors.Tensor
+				withFastPathsOff(func() {
+					before = fastPadCalls.Load()
+					want = runBuilderOp(t, pure, x, fn)
+					if fastPadCalls.Load() != before {
+						t.Fatal("native Pad ran with the fast paths off")
+					}
+				})
+				assertBitEqual(t, got, want)
+			})
+		}
+	}
+}

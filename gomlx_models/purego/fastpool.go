@@ -207,3 +207,114 @@ func selectAndScatter[T float32 | float64](x []T, xDims []int, src []T, srcDims 
 		})
 	}
 }
+
+// Pad --------------------------------------------------------------------------------------
+
+// padParams is the data of purego's native Pad nodes: per axis the leading edge and the
+// interior padding (edges and interiors non-negative).
+type padParams struct {
+	starts, interiors []int
+}
+
+// fastPadCalls counts the Pads run by the native executor (for tests).
+var fastPadCalls atomic.Int64
+
+// nativePad returns one native Pad node (fill, then one strided copy of x) instead of ops.go's
+// composition (one fill-and-Concatenate of the whole tensor per padded axis), or ok=false:
+// fast paths off, dtype other than float32/float64, a negative edge (cropping), or ops not
+// simplego's. outDims are the padded dimensions.
+func (b *Builder) nativePad(x, fill backends.Op, xs shapes.Shape, outDims []int, axesConfig []backends.PadAxis) (backends.Op, bool) {
+	if !fastPathsOn() || (xs.DType != dtypes.Float32 && xs.DType != dtypes.Float64) || xs.Rank() == 0 {
+		return nil, false
+	}
+	p := &padParams{starts: make([]int, xs.Rank()), interiors: make([]int, xs.Rank())}
+	for a, c := range axesConfig {
+		if c.Start < 0 || c.End < 0 || c.Interior < 0 {
+			return nil, false
+		}
+		p.starts[a], p.interiors[a] = c.Start, c.Interior
+	}
+	sb, ok1 := b.Builder.(*simplego.Builder)
+	xn, ok2 := x.(*simplego.Node)
+	fn, ok3 := fill.(*simplego.Node)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false
+	}
+	node := simplegoNewNode(sb, backends.OpTypePad, shapes.Make(xs.DType, outDims...), xn, fn)
+	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = p
+	return node, true
+}
+
+// execPad runs purego's Pad nodes (they exist only when purego built them).
+func execPad(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, _ []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	p, ok := data.(*padParams)
+	if !ok {
+		return nil, fmt.Errorf("purego Pad: node data is %T, want purego's parameters", data)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego Pad: backend already finalized")
+	}
+	x, fill := bufferOf(inputs[0]), bufferOf(inputs[1])
+	fastPadCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		pad(x.flat.([]float32), x.shape.Dimensions, fill.flat.([]float32)[0], flat, outShape.Dimensions, p)
+	case []float64:
+		pad(x.flat.([]float64), x.shape.Dimensions, fill.flat.([]float64)[0], flat, outShape.Dimensions, p)
+	default:
+		return nil, fmt.Errorf("purego Pad: dtype %s not supported", outShape.DType)
+	}
+	return out, nil
+}
+
+// pad fills out with v, then writes x[i] at out[starts + i*(interiors+1)].
+func pad[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []int, p *padParams) {
+	parallelRows(len(out)/max(outDims[len(outDims)-1], 1), len(out), func(lo, hi int) {
+		n := outDims[len(outDims)-1]
+		fill(out[lo*n:hi*n], v)
+	})
+	if len(x) == 0 {
+		return
+	}
+	rank := len(xDims)
+	outStrides := make([]int, rank) // flat step in `out` per step of x on each axis
+	base, s := 0, 1
+	for a := rank - 1; a >= 0; a-- {
+		base += p.starts[a] * s
+		outStrides[a] = s * (p.interiors[a] + 1)
+		s *= outDims[a]
+	}
+	n := xDims[rank-1]
+	step := outStrides[rank-1]
+	parallelRows(len(x)/n, len(x), func(lo, hi int) {
+		idx := make([]int, rank)
+		dst := base
+		r := lo
+		for a := rank - 2; a >= 0; a-- {
+			idx[a] = r % xDims[a]
+			r /= xDims[a]
+			dst += idx[a] * outStrides[a]
+		}
+		for row := lo; row < hi; row++ {
+			src := x[row*n : row*n+n]
+			if step == 1 {
+				copy(out[dst:dst+n], src)
+			} else {
+				for j, k := 0, dst; j < n; j, k = j+1, k+step {
+					out[k] = src[j]
+				}
+			}
+			for a := rank - 2; a >= 0; a-- {
+				idx[a]++
+				dst += outStrides[a]
+				if idx[a] < xDims[a] {
+					break
+				}
+				dst -= idx[a] * outStrides[a]
+				idx[a] = 0
+			}
+		}
+	})
+}

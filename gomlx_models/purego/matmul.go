@@ -102,6 +102,7 @@ func puregoExecutors() map[backends.OpType]executor {
 		// Slots simplego leaves empty; only nodes purego builds (fastpool.go) have these types.
 		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
 		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
+		backends.OpTypePad:                 execPad,
 	}
 }
 
@@ -134,6 +135,7 @@ var expectedExecutors = []struct {
 	{backends.OpTypeBroadcastInDim, "execBroadcastInDim"},
 	{backends.OpTypeSelectAndScatterMax, ""}, // empty in simplego v0.25.0
 	{backends.OpTypeSelectAndScatterMin, ""},
+	{backends.OpTypePad, ""},
 }
 
 // checkExecutorTable verifies what can be verified of the two go:linkname targets. Their
@@ -143,7 +145,7 @@ var expectedExecutors = []struct {
 // [expectedExecutors] must hold the simplego function GoMLX v0.25.0 registers there, which
 // proves the linker bound the declaration to the table, that its element is a func value
 // indexed by backends.OpType as declared, and that the slot purego overwrites is the
-// DotGeneral executor (the SelectAndScatter slots must be empty); the linked functions
+// DotGeneral executor (the SelectAndScatter and Pad slots must be empty); the linked functions
 // getBufferForShape and newNode must resolve to simplego's methods of those names.
 // The signatures themselves are then the ones of the v0.25.0 source (guard.go checked the
 // version before this runs); purego's replacement executor must have the table's element
