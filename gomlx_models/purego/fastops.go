@@ -529,3 +529,94 @@ const (
 	reduceMax = int(backends.ReduceOpMax)
 	reduceSum = int(backends.ReduceOpSum)
 )
+
+// Add, Mul ---------------------------------------------------------------------------------
+
+// fastBinaryCalls counts the Adds and Muls run by the fast executor (for tests).
+var fastBinaryCalls atomic.Int64
+
+// binaryOutput picks the output buffer as simplego's binaryOperandsAndOutput (v0.25.0,
+// backends/simplego/exec_binary.go) does: an owned input of the output's shape is reused
+// (and taken from inputs, so simplego does not release it), else a pooled buffer.
+func binaryOutput(backend *simplego.Backend, inputs []*simplego.Buffer, owned []bool, shape shapes.Shape) *simplego.Buffer {
+	switch {
+	case owned[1] && bufferOf(inputs[1]).shape.Equal(shape):
+		out := inputs[1]
+		inputs[1] = nil
+		return out
+	case owned[0] && bufferOf(inputs[0]).shape.Equal(shape):
+		out := inputs[0]
+		inputs[0] = nil
+		return out
+	}
+	return simplegoGetBuffer(backend, shape)
+}
+
+// execAdd and execMul are purego's Add and Mul executors for float32/float64 operands of the
+// same shape, or one of size 1: the elements split across cores. Each output element is the
+// same single IEEE operation as simplego's (both ops commute exactly), so results are
+// bit-identical. Broadcasting of larger operands stays with simplego.
+func execAdd(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	return execBinary(backend, node, inputs, owned, opAdd)
+}
+
+func execMul(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	return execBinary(backend, node, inputs, owned, opMul)
+}
+
+func execBinary(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool, op backends.OpType) (*simplego.Buffer, error) {
+	outShape, _ := nodeOf(node)
+	lhs, rhs := bufferOf(inputs[0]), bufferOf(inputs[1])
+	ls, rs := lhs.shape.Size(), rhs.shape.Size()
+	if !isPure(backend) || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) ||
+		lhs.shape.DType != outShape.DType || rhs.shape.DType != outShape.DType ||
+		!(lhs.shape.Equal(rhs.shape) || ls == 1 || rs == 1) || outShape.Size() != max(ls, rs) {
+		return simplegoOriginal[op](backend, node, inputs, owned)
+	}
+	l, r := lhs.flat, rhs.flat // read before binaryOutput may take a buffer
+	out := binaryOutput(backend, inputs, owned, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego %s: backend already finalized", op)
+	}
+	if ls == 1 && rs != 1 { // the size-1 operand on the right, as simplego
+		l, r = r, l
+	}
+	fastBinaryCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		binary(l.([]float32), r.([]float32), flat, op == opMul)
+	case []float64:
+		binary(l.([]float64), r.([]float64), flat, op == opMul)
+	}
+	return out, nil
+}
+
+func binary[T float32 | float64](l, r, out []T, mul bool) {
+	parallelRows(len(out), len(out), func(lo, hi int) {
+		o := out[lo:hi]
+		a := l[lo:hi]
+		if len(r) == 1 {
+			c := r[0]
+			if mul {
+				for i, v := range a {
+					o[i] = v * c
+				}
+			} else {
+				for i, v := range a {
+					o[i] = v + c
+				}
+			}
+			return
+		}
+		b := r[lo:hi]
+		if mul {
+			for i, v := range a {
+				o[i] = v * b[i]
+			}
+		} else {
+			for i, v := range a {
+				o[i] = v + b[i]
+			}
+		}
+	})
+}

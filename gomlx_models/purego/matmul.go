@@ -99,6 +99,8 @@ func puregoExecutors() map[backends.OpType]executor {
 		opConcatenate:             execConcatenate,
 		opReduceWindow:            execReduceWindow,
 		opBroadcastInDim:          execBroadcastInDim,
+		opAdd:                     execAdd,
+		opMul:                     execMul,
 		// Slots simplego leaves empty; only nodes purego builds (fastpool.go) have these types.
 		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
 		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
@@ -111,6 +113,8 @@ const (
 	opConcatenate    = backends.OpTypeConcatenate
 	opReduceWindow   = backends.OpTypeReduceWindow
 	opBroadcastInDim = backends.OpTypeBroadcastInDim
+	opAdd            = backends.OpTypeAdd
+	opMul            = backends.OpTypeMul
 )
 
 // simplegoSymbol is the package prefix of simplego's symbols.
@@ -131,6 +135,7 @@ var expectedExecutors = []struct {
 	{backends.OpTypeConcatenate, "execConcatenate"},
 	{backends.OpTypeReduceWindow, "execReduceWindow"},
 	{backends.OpTypeAdd, "execAdd"},
+	{backends.OpTypeMul, "execMul"},
 	{backends.OpTypeTanh, "execTanh"},
 	{backends.OpTypeBroadcastInDim, "execBroadcastInDim"},
 	{backends.OpTypeSelectAndScatterMax, ""}, // empty in simplego v0.25.0
