@@ -36,8 +36,8 @@ const gomlxModule = "github.com/gomlx/gomlx"
 const gomlxSourceMarker = gomlxModule + "@" + GoMLXVersion + "/"
 
 // checkGoMLXVersion decides whether the compiled GoMLX is the release purego was written
-// against. Its inputs are those of debug.ReadBuildInfo and the source file path compiled into
-// one of GoMLX's functions (see [gomlxSourceFile]). The rules, in order:
+// against. Its inputs are those of debug.ReadBuildInfo and the source file paths compiled into
+// GoMLX's functions, one per line (see [gomlxSourceFile]). The rules, in order:
 //
 //  1. Build info listing module github.com/gomlx/gomlx (normal binaries: go build, go run,
 //     GoNB notebooks): its version must be GoMLXVersion. A replace directive is followed: a
@@ -83,17 +83,19 @@ func checkGoMLXVersion(info *debug.BuildInfo, haveInfo bool, sourceFile string) 
 	if haveInfo {
 		why = "the build info lists no GoMLX module (go test binaries embed no dependency versions)"
 	}
-	if strings.Contains(sourceFile, gomlxSourceMarker) {
-		return nil
+	for _, f := range strings.Split(sourceFile, "\n") {
+		if !strings.Contains(f, gomlxSourceMarker) {
+			return fmt.Errorf("%s, and GoMLX's compiled source path %q is not in the module cache's %s: cannot confirm GoMLX %s",
+				why, f, gomlxSourceMarker, GoMLXVersion)
+		}
 	}
-	return fmt.Errorf("%s, and GoMLX's compiled source path %q is not in the module cache's %s: cannot confirm GoMLX %s",
-		why, sourceFile, gomlxSourceMarker, GoMLXVersion)
+	return nil
 }
 
-// gomlxSourceFile returns the source file recorded for simplego.New in this binary, or the
-// reason it has none.
+// gomlxSourceFile returns the source files recorded in this binary for simplego.New and
+// graph.DotGeneral (the two patched packages), one per line; each must pass the path rule.
 func gomlxSourceFile() string {
-	return funcFile(simplego.New) + " " + funcFile(graph.DotGeneral)
+	return funcFile(simplego.New) + "\n" + funcFile(graph.DotGeneral)
 }
 
 // funcFile returns the source file the compiler recorded for function fn.

@@ -86,6 +86,8 @@ func TestCheckGoMLXVersion(t *testing.T) {
 		{"test binary, vendored", &debug.BuildInfo{}, true, "/src/app/vendor/github.com/gomlx/gomlx/backends/simplego/simplego.go", "cannot confirm"},
 		{"no build info, module cache path", nil, false, cached, ""},
 		{"no build info, GOPATH", nil, false, "/go/src/github.com/gomlx/gomlx/backends/simplego/simplego.go", "no build info"},
+		{"test binary, one of two paths elsewhere", &debug.BuildInfo{}, true, cached + "\n/home/me/gomlx/pkg/core/graph/graph.go", "/home/me/gomlx"},
+		{"test binary, both paths cached", &debug.BuildInfo{}, true, cached + "\n/root/go/pkg/mod/github.com/gomlx/gomlx@v0.25.0/pkg/core/graph/graph.go", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
