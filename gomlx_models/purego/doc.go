@@ -12,11 +12,12 @@
 //   - runs DotGeneral, for its own backends only, on a packed, blocked matrix kernel (package
 //     gemm: AVX2/FMA assembly on amd64, portable Go elsewhere; gonum's Dgemm for float64)
 //     instead of simplego's scalar loops, and lowers every ungrouped convolution to one
-//     matrix product (im2col, see [Builder.ConvGeneral]); runs Slice, Concatenate and
-//     max/sum ReduceWindow with its own executors (contiguous runs, split across cores, results
-//     bit-identical to simplego's) and the max-pool gradient SelectAndScatterMax/Min as one
-//     native node instead of a composition of 3K ops (fastops.go, fastpool.go); simplego's
-//     executor table and node constructor are reached by go:linkname;
+//     matrix product (im2col, see [Builder.ConvGeneral]); runs Slice, BroadcastInDim,
+//     Concatenate, max/sum ReduceWindow, and same-shape Add and Mul with its own executors
+//     (contiguous runs, split across cores, results bit-identical to simplego's whatever the
+//     worker count), and the max-pool gradient SelectAndScatterMax/Min and Pad as native nodes
+//     instead of compositions of simplego ops (fastops.go, fastpool.go); simplego's executor
+//     table and node constructor are reached by go:linkname;
 //   - for graphs built for its own backends only, replaces the gradient of DotGeneral (and
 //     Dot) with one built from two DotGenerals (matrix products) instead of GoMLX's
 //     broadcast-multiply-and-reduce, which simplego executes literally at a huge cost in time
