@@ -55,7 +55,7 @@ SEEDS ?= 3
 reproduce-seeds: build ## every spec at smoke scale at SEEDS=3 seeds: cells read mean ± 95% t-interval (n), paper values outside marked
 	$(BIN) reproduce --scale smoke --seeds $(SEEDS)
 
-bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then training steps of the ARTEMIS-sized head (B=8, B=32; PyTorch ratio when python3-torch is installed)
+bench: ## purego benchmarks: its matrix kernel (GFLOP/s against gonum), then training steps of the ConvLSTM and LRCN at UCF50 full shapes and of the ARTEMIS-sized head (B=8, B=32), each with a PyTorch ratio when python3-torch is installed
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 10m ./gomlx_models/purego/gemm/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./gomlx_models/purego/
 

@@ -60,6 +60,7 @@ func newPureGo(opts string) (backends.Backend, error) {
 	if sg, ok := inner.(*simplego.Backend); ok {
 		pureInner.Store(sg, struct{}{})
 	}
+	warnIfOff()
 	caps := inner.Capabilities().Clone()
 	for _, op := range SuppliedOps {
 		caps.Operations[op] = true

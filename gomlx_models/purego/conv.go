@@ -15,7 +15,8 @@ import (
 // which runs on purego's matrix kernel, instead of simplego's direct convolution loops
 // (two to three times slower on the project's convolutional models). Grouped convolutions, and
 // configurations whose output would be empty, go to simplego's ConvGeneral (as does every
-// convolution of a backend configured "purego:conv_direct"); every call
+// convolution of a backend configured "purego:conv_direct", and every convolution when the
+// fast paths are off, see [FastPathsError]); every call
 // replaces nil strides and dilations with ones, because GoMLX's kernel gradient passes the
 // forward kernel dilations (nil when unused) as strides, which simplego v0.25.0 reads as
 // stride 0 and rejects.
@@ -37,7 +38,7 @@ func (b *Builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveA
 	if paddings == nil {
 		paddings = make([][2]int, d)
 	}
-	if !b.convDirect && max(channelGroupCount, 1) == 1 && max(batchGroupCount, 1) == 1 {
+	if !b.convDirect && fastPathsOn() && max(channelGroupCount, 1) == 1 && max(batchGroupCount, 1) == 1 {
 		out, ok, err := b.convIm2col(input, kernel, axes, strides, paddings, inputDilations, kernelDilations)
 		if ok || err != nil {
 			return out, err

@@ -19,13 +19,6 @@ type ConvParams struct {
 	ChannelGroupCount, BatchGroupCount int
 }
 
-var originalConvVJP VJP
-
-func init() {
-	originalConvVJP = VJPRegistration[NodeTypeConvGeneral]
-	VJPRegistration[NodeTypeConvGeneral] = ConvGeneralVJP
-}
-
 // readField copies the value of an unexported struct field (read only).
 func readField(s reflect.Value, name string, dst any) error {
 	f := s.FieldByName(name)
@@ -86,8 +79,15 @@ func ints(v []int, i, def int) int {
 // reversed kernel (input/output channels swapped), padded by k_eff-1-p_lo before and
 // n-1-(o-1)*s+p_lo after each spatial axis (n input size, o output size, s stride). The
 // kernel gradient is GoMLX's (correct). Grouped convolutions keep GoMLX's gradient.
+//
+// Like the DotGeneral gradient, the correction applies only to graphs built for a purego
+// backend with the fast paths on (see installGradients): under "go" or "xla:*" the gradient
+// is GoMLX's own, with v0.25.0's even-kernel error.
 func ConvGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
 	grads := originalConvVJP(node, vjpOutputs, outputShape)
+	if !usePuregoVJP(node) {
+		return grads
+	}
 	p, err := ReadConvParams(node)
 	if err != nil || outputShape.Rank() != 0 || p.ChannelGroupCount > 1 || p.BatchGroupCount > 1 || len(p.InputDilations) > 0 {
 		return grads
@@ -126,5 +126,6 @@ func ConvGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []
 	if !dx.Shape().Equal(x.Shape()) {
 		return grads
 	}
+	overrideCalls.Add(1)
 	return []*Node{dx, grads[1]}
 }

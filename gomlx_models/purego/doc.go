@@ -12,18 +12,33 @@
 //   - runs DotGeneral, for its own backends only, on a packed, blocked matrix kernel (package
 //     gemm: AVX2/FMA assembly on amd64, portable Go elsewhere; gonum's Dgemm for float64)
 //     instead of simplego's scalar loops, and lowers every ungrouped convolution to one
-//     matrix product (im2col, see [Builder.ConvGeneral]); simplego's executor table is
-//     reached by go:linkname after a layout check (see [FastMatmulError]);
-//   - replaces the gradient of DotGeneral in graph.VJPRegistration with one built from two
-//     DotGenerals (matrix products) instead of GoMLX's broadcast-multiply-and-reduce, which
-//     simplego executes literally at a huge cost in time and memory (see [DotGeneralVJP]);
-//   - corrects two GoMLX v0.25.0 convolution-gradient problems: the input gradient of kernels
-//     with an even (dilated) spatial size, which GoMLX pads one position short (see
-//     [ConvGeneralVJP]), and the kernel gradient's nil strides, which simplego rejects (see
-//     [Builder.ConvGeneral]);
-//   - makes "purego" GoMLX's default backend (backends.DefaultConfig), so the choice of backend
-//     is, in order: an explicit --backend flag or spec field, $GOMLX_BACKEND, then "purego"
-//     (see [Resolve]).
+//     matrix product (im2col, see [Builder.ConvGeneral]); runs Slice, BroadcastInDim,
+//     Concatenate, max/sum ReduceWindow, and same-shape Add and Mul with its own executors
+//     (contiguous runs, split across cores, results bit-identical to simplego's whatever the
+//     worker count), and the max-pool gradient SelectAndScatterMax/Min and Pad as native nodes
+//     instead of compositions of simplego ops (fastops.go, fastpool.go); simplego's executor
+//     table and node constructor are reached by go:linkname;
+//   - for graphs built for its own backends only, replaces the gradient of DotGeneral (and
+//     Dot) with one built from two DotGenerals (matrix products) instead of GoMLX's
+//     broadcast-multiply-and-reduce, which simplego executes literally at a huge cost in time
+//     and memory (see [DotGeneralVJP]), and corrects GoMLX v0.25.0's input gradient of
+//     convolutions with an even (dilated) kernel size, padded one position short (see
+//     [ConvGeneralVJP]); graphs of any other backend ("go", "xla:cuda") get GoMLX's own
+//     gradients;
+//   - passes ones for nil convolution strides and dilations, which GoMLX's kernel gradient
+//     produces and simplego rejects (see [Builder.ConvGeneral]).
+//
+// Guard: the go:linkname patch, the reads of unexported GoMLX fields, the gradient overrides
+// and the fast paths are enabled only when the binary is built with GoMLX exactly
+// [GoMLXVersion] (v0.25.0, the source they were written against; see checkGoMLXVersion in
+// guard.go for replace directives, go test binaries and missing build info) and the layout
+// checks pass. Otherwise purego runs plain simplego ops and GoMLX's own gradients (correct,
+// slower), logs one warning, and [FastPathsError] says why; TestFastPathsEnabled fails then.
+//
+// Importing the package registers the backend and changes no GoMLX default
+// (backends.DefaultConfig is left alone): the project chooses its backend explicitly, in
+// order an explicit --backend flag or spec field, $GOMLX_BACKEND, then "purego" (see
+// [Resolve], [New] and internal/harness.ResolveBackend).
 //
 // The GPU path is "xla:cuda" (or "stablehlo:cuda") with gopjrt v0.10.0's PJRT CUDA plugin;
 // when the plugin or the backend is missing [New] returns an error saying what to install and

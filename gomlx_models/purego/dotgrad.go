@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync/atomic"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX's own idiom for graph code.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -14,37 +15,81 @@ type DotGeneralAxes struct {
 	LHSContracting, LHSBatch, RHSContracting, RHSBatch []int
 }
 
-// LayoutError is non-nil when GoMLX's unexported DotGeneral node layout is not the one this
-// package was written against (github.com/gomlx/gomlx v0.25.0: Node.inputs holding a
-// *nodeInputsDotGeneral with []int fields lhsContractingAxes, lhsBatchAxes,
-// rhsContractingAxes, rhsBatchAxes). In that case the DotGeneral gradient is left as GoMLX's
-// own (correct, but slow on simplego) and TestDotGeneralLayout fails loudly.
+// LayoutError is non-nil when graph.Node's unexported layout is not the one this package was
+// written against (github.com/gomlx/gomlx v0.25.0; see checkNodeLayout). The gradient
+// overrides are then not installed, [FastPathsError] reports it and TestFastPathsEnabled
+// fails loudly. It is nil, and means nothing, when the GoMLX version check failed first.
 var LayoutError error
 
-// originalDotGeneralVJP and originalDotVJP are GoMLX's gradients, kept for comparison in tests
-// and as the fallback.
-var originalDotGeneralVJP, originalDotVJP VJP
-
-func init() {
+// originalDotGeneralVJP, originalDotVJP and originalConvVJP are GoMLX's own gradients: what
+// every graph not built for a purego backend gets, and the fallback.
+var (
 	originalDotGeneralVJP = VJPRegistration[NodeTypeDotGeneral]
-	originalDotVJP = VJPRegistration[NodeTypeDot]
-	LayoutError = checkNodeLayout()
-	if LayoutError == nil {
-		VJPRegistration[NodeTypeDotGeneral] = DotGeneralVJP
+	originalDotVJP        = VJPRegistration[NodeTypeDot]
+	originalConvVJP       = VJPRegistration[NodeTypeConvGeneral]
+)
+
+// overrideCalls counts the gradients purego's overrides computed themselves (not delegated
+// to GoMLX's), for the tests.
+var overrideCalls atomic.Int64
+
+// installGradients replaces GoMLX's DotGeneral, Dot and ConvGeneral gradients in
+// graph.VJPRegistration (a process-wide map) with purego's, after checkNodeLayout. Each
+// replacement delegates to GoMLX's original unless [usePuregoVJP] says the node's graph is
+// built for a purego backend with the fast paths on, so graphs of any other backend ("go",
+// "xla:cuda"...) get GoMLX's own gradients. guard.go calls it only once the GoMLX version is
+// confirmed.
+func installGradients() error {
+	if LayoutError = checkNodeLayout(); LayoutError != nil {
+		return LayoutError
 	}
+	for _, o := range []struct {
+		t        NodeType
+		original VJP
+	}{{NodeTypeDotGeneral, originalDotGeneralVJP}, {NodeTypeDot, originalDotVJP}, {NodeTypeConvGeneral, originalConvVJP}} {
+		if o.original == nil {
+			return fmt.Errorf("purego: GoMLX registers no gradient for %s (written against %s)", o.t, GoMLXVersion)
+		}
+	}
+	VJPRegistration[NodeTypeDotGeneral] = DotGeneralVJP
 	VJPRegistration[NodeTypeDot] = DotVJP
+	VJPRegistration[NodeTypeConvGeneral] = ConvGeneralVJP
+	return nil
+}
+
+// usePuregoVJP reports whether node's gradient is purego's: its graph's backend is a purego
+// [Backend] and the fast paths are on. Otherwise the override delegates to GoMLX's.
+func usePuregoVJP(node *Node) bool {
+	if node == nil || !fastPathsOn() {
+		return false
+	}
+	g := node.Graph()
+	if g == nil {
+		return false
+	}
+	_, ok := g.Backend().(*Backend)
+	return ok
 }
 
 var dotGeneralAxisFields = [4]string{"lhsContractingAxes", "lhsBatchAxes", "rhsContractingAxes", "rhsBatchAxes"}
 
-// checkNodeLayout verifies with reflection on the types (no graph is built) that graph.Node
-// has an interface field "inputs" and that the type GoMLX stores there for DotGeneral nodes
-// has the four []int axes fields.
+// checkNodeLayout verifies, by reflection on the types only (no graph is built), that
+// graph.Node has a field "inputs" of interface type graph.NodeInputs, and a field
+// "customVJP" of type graph.VJP (the hook GoMLX consults before VJPRegistration, which this
+// package leaves alone). It cannot see the concrete types GoMLX stores in "inputs" (one
+// unexported struct per op, e.g. *nodeInputsDotGeneral): those are checked on every read by
+// [ReadDotGeneralAxes] and [ReadConvParams] (field names and types, then consistency of the
+// values with the operand and output shapes), which return an error on any mismatch, and the
+// gradients then fall back to GoMLX's own.
 func checkNodeLayout() error {
 	nodeT := reflect.TypeFor[Node]()
 	f, ok := nodeT.FieldByName("inputs")
-	if !ok || f.Type.Kind() != reflect.Interface {
-		return fmt.Errorf("purego: graph.Node has no interface field \"inputs\" (GoMLX layout changed; written against v0.25.0)")
+	if !ok || f.Type != reflect.TypeFor[NodeInputs]() {
+		return fmt.Errorf("purego: graph.Node has no field \"inputs\" of type graph.NodeInputs (GoMLX layout changed; written against %s)", GoMLXVersion)
+	}
+	c, ok := nodeT.FieldByName("customVJP")
+	if !ok || c.Type != reflect.TypeFor[VJP]() {
+		return fmt.Errorf("purego: graph.Node has no field \"customVJP\" of type graph.VJP (GoMLX layout changed; written against %s)", GoMLXVersion)
 	}
 	return nil
 }
@@ -127,10 +172,14 @@ func freeAxes(rank int, contracting, batch []int) []int {
 // followed by a transpose back to each operand's axis order. GoMLX's own version materialises
 // the [b, i, j, k] product before reducing it, which XLA fuses away but simplego does not.
 func DotGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
+	if !usePuregoVJP(node) {
+		return originalDotGeneralVJP(node, vjpOutputs, outputShape)
+	}
 	axes, err := ReadDotGeneralAxes(node)
 	if err != nil || outputShape.Rank() != 0 || len(vjpOutputs) != 1 {
 		return originalDotGeneralVJP(node, vjpOutputs, outputShape)
 	}
+	overrideCalls.Add(1)
 	v := vjpOutputs[0]
 	lhs, rhs := node.Inputs()[0], node.Inputs()[1]
 	nb := len(axes.LHSBatch)
@@ -192,9 +241,10 @@ func backPermutation(rank int, batch, free, thisContracting, otherContracting []
 // vector-vector case keeps GoMLX's elementwise form.
 func DotVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
 	lhs, rhs := node.Inputs()[0], node.Inputs()[1]
-	if outputShape.Rank() != 0 || len(vjpOutputs) != 1 || lhs.Rank() != 2 || rhs.Rank() > 2 {
+	if !usePuregoVJP(node) || outputShape.Rank() != 0 || len(vjpOutputs) != 1 || lhs.Rank() != 2 || rhs.Rank() > 2 {
 		return originalDotVJP(node, vjpOutputs, outputShape)
 	}
+	overrideCalls.Add(1)
 	v := vjpOutputs[0]
 	if rhs.Rank() == 1 { // [i,j] x [j] -> [i]
 		return []*Node{

@@ -23,14 +23,15 @@ import (
 // for its own backends only, with the packed AVX2/FMA kernel of package gemm (float32) or
 // gonum's Dgemm (float64). GoMLX is not modified: simplego's table of op executors and the
 // unexported fields of its Node, Buffer and DotGeneral parameters are reached with
-// go:linkname, reflection and unsafe, after checking at start-up that their layout is the one
-// this file was written for (v0.25.0). When the check fails the fast path stays off, simplego's
-// own kernel runs, and [FastMatmulError] says why; TestFastMatmulEnabled fails loudly then.
+// go:linkname, reflection and unsafe. Nothing is read or written through them unless
+// guard.go has confirmed the GoMLX version (GoMLXVersion) and this file's checks
+// (checkSimplegoLayout, checkExecutorTable) pass; otherwise simplego's own kernel runs,
+// [FastPathsError] says why, and TestFastPathsEnabled fails loudly.
 
 // simplegoExecutors is simplego's table of single-output op executors.
 //
 //go:linkname simplegoExecutors github.com/gomlx/gomlx/backends/simplego.nodeExecutors
-var simplegoExecutors [backends.OpTypeLast]func(*simplego.Backend, *simplego.Node, []*simplego.Buffer, []bool) (*simplego.Buffer, error)
+var simplegoExecutors [backends.OpTypeLast]executor
 
 // simplegoGetBuffer is simplego's pooled buffer allocator (not zeroed).
 //
@@ -45,7 +46,6 @@ type bufferLayout struct {
 }
 
 var (
-	fastMatmulErr   error // why the fast path is off (nil: on)
 	nodeShapeOffset uintptr
 	nodeDataOffset  uintptr
 	simplegoDot     func(*simplego.Backend, *simplego.Node, []*simplego.Buffer, []bool) (*simplego.Buffer, error)
@@ -62,20 +62,130 @@ var (
 )
 
 // FastMatmulError reports why purego runs simplego's own DotGeneral kernel instead of its
-// fast one (nil when the fast one is installed).
-func FastMatmulError() error { return fastMatmulErr }
+// fast one (nil when the fast one is installed and enabled).
+//
+// Deprecated: use [FastPathsError], which covers every patch; this is the same value.
+func FastMatmulError() error { return FastPathsError() }
 
-func init() {
-	fastMatmulErr = checkSimplegoLayout()
-	if fastMatmulErr != nil {
-		return
+// installFastMatmul swaps purego's DotGeneral executor into simplego's table, after the
+// layout and table checks. guard.go calls it only once the GoMLX version is confirmed.
+func installFastMatmul() error {
+	if err := checkSimplegoLayout(); err != nil {
+		return err
+	}
+	if err := checkExecutorTable(); err != nil {
+		return err
 	}
 	simplegoDot = simplegoExecutors[backends.OpTypeDotGeneral]
-	if simplegoDot == nil {
-		fastMatmulErr = fmt.Errorf("simplego has no DotGeneral executor")
-		return
+	for op, fn := range puregoExecutors() {
+		simplegoOriginal[op] = simplegoExecutors[op]
+		simplegoExecutors[op] = fn
 	}
-	simplegoExecutors[backends.OpTypeDotGeneral] = execDotGeneral
+	return nil
+}
+
+// executor is the element type of simplego's executor table (simplego.nodeExecutor v0.25.0).
+type executor = func(*simplego.Backend, *simplego.Node, []*simplego.Buffer, []bool) (*simplego.Buffer, error)
+
+// simplegoOriginal holds simplego's executors of the slots purego replaced.
+var simplegoOriginal [backends.OpTypeLast]executor
+
+// puregoExecutors are the executors purego swaps into simplego's table. Each runs its fast
+// path only for purego's backends with the fast paths on, and simplego's original otherwise.
+func puregoExecutors() map[backends.OpType]executor {
+	return map[backends.OpType]executor{
+		backends.OpTypeDotGeneral: execDotGeneral,
+		opSlice:                   execSlice,
+		opConcatenate:             execConcatenate,
+		opReduceWindow:            execReduceWindow,
+		opBroadcastInDim:          execBroadcastInDim,
+		opAdd:                     execAdd,
+		opMul:                     execMul,
+		// Slots simplego leaves empty; only nodes purego builds (fastpool.go) have these types.
+		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
+		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
+		backends.OpTypePad:                 execPad,
+	}
+}
+
+const (
+	opSlice          = backends.OpTypeSlice
+	opConcatenate    = backends.OpTypeConcatenate
+	opReduceWindow   = backends.OpTypeReduceWindow
+	opBroadcastInDim = backends.OpTypeBroadcastInDim
+	opAdd            = backends.OpTypeAdd
+	opMul            = backends.OpTypeMul
+)
+
+// simplegoSymbol is the package prefix of simplego's symbols.
+const simplegoSymbol = "github.com/gomlx/gomlx/backends/simplego."
+
+// expectedExecutors are slots of simplego's executor table and the function GoMLX v0.25.0
+// puts in each (backends/simplego/dotgeneral.go, convgeneral.go, exec_special_ops.go,
+// gen_exec_binary.go, exec_unary.go).
+var expectedExecutors = []struct {
+	op   backends.OpType
+	name string
+}{
+	{backends.OpTypeDotGeneral, "execDotGeneral"},
+	{backends.OpTypeConvGeneral, "execConvGeneral"},
+	{backends.OpTypeWhere, "execWhere"},
+	{backends.OpTypeTranspose, "execTranspose"},
+	{backends.OpTypeSlice, "execSlice"},
+	{backends.OpTypeConcatenate, "execConcatenate"},
+	{backends.OpTypeReduceWindow, "execReduceWindow"},
+	{backends.OpTypeAdd, "execAdd"},
+	{backends.OpTypeMul, "execMul"},
+	{backends.OpTypeTanh, "execTanh"},
+	{backends.OpTypeBroadcastInDim, "execBroadcastInDim"},
+	{backends.OpTypeSelectAndScatterMax, ""}, // empty in simplego v0.25.0
+	{backends.OpTypeSelectAndScatterMin, ""},
+	{backends.OpTypePad, ""},
+}
+
+// checkExecutorTable verifies what can be verified of the two go:linkname targets. Their
+// declared Go types cannot be compared with simplego's by reflection: the table's element
+// type (simplego.nodeExecutor) is unexported and no exported value carries it, and the linker
+// does not check a linknamed declaration's type. So the check is by symbol: each slot of
+// [expectedExecutors] must hold the simplego function GoMLX v0.25.0 registers there, which
+// proves the linker bound the declaration to the table, that its element is a func value
+// indexed by backends.OpType as declared, and that the slot purego overwrites is the
+// DotGeneral executor (the SelectAndScatter and Pad slots must be empty); the linked functions
+// getBufferForShape and newNode must resolve to simplego's methods of those names.
+// The signatures themselves are then the ones of the v0.25.0 source (guard.go checked the
+// version before this runs); purego's replacement executor must have the table's element
+// type, which the compiler checks, and so does this function at run time.
+func checkExecutorTable() error {
+	tableT := reflect.TypeOf(simplegoExecutors)
+	if tableT.Len() != int(backends.OpTypeLast) {
+		return fmt.Errorf("purego: executor table has %d slots, want backends.OpTypeLast = %d", tableT.Len(), backends.OpTypeLast)
+	}
+	for op, fn := range puregoExecutors() {
+		if got := reflect.TypeOf(fn); got != tableT.Elem() {
+			return fmt.Errorf("purego: %s executor is %s, table element is %s", op, got, tableT.Elem())
+		}
+	}
+	ours := puregoExecutors()
+	for _, e := range expectedExecutors {
+		got, want := funcName(simplegoExecutors[e.op]), ""
+		if e.name != "" {
+			want = simplegoSymbol + e.name
+		}
+		if fn, ok := ours[e.op]; ok && got == funcName(fn) {
+			got = funcName(simplegoOriginal[e.op]) // already replaced: check what it replaced
+		}
+		if got != want {
+			return fmt.Errorf("purego: simplego's executor table slot %s holds %q, want %q (GoMLX internals changed; written against %s)",
+				e.op, got, want, GoMLXVersion)
+		}
+	}
+	if got, want := funcName(simplegoGetBuffer), simplegoSymbol+"(*Backend).getBufferForShape"; got != want {
+		return fmt.Errorf("purego: linked buffer allocator is %q, want %q", got, want)
+	}
+	if got, want := funcName(simplegoNewNode), simplegoSymbol+"(*Builder).newNode"; got != want {
+		return fmt.Errorf("purego: linked node constructor is %q, want %q", got, want)
+	}
+	return nil
 }
 
 // checkSimplegoLayout verifies that simplego's Buffer and Node have the fields (names, types,
@@ -162,7 +272,7 @@ func bufferOf(b *simplego.Buffer) *bufferLayout { return (*bufferLayout)(unsafe.
 // [batch, lhsCross, rhsCross] product (simplego reshapes it afterwards). Backends that are not
 // purego's, and dtypes other than float32 and float64, go to simplego's own executor.
 func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
-	if _, ok := pureInner.Load(backend); !ok {
+	if _, ok := pureInner.Load(backend); !ok || !fastPathsOn() {
 		return simplegoDot(backend, node, inputs, owned)
 	}
 	outShape := *(*shapes.Shape)(unsafe.Add(unsafe.Pointer(node), nodeShapeOffset))

@@ -70,6 +70,21 @@ func (b *Builder) sliceAxis(x backends.Op, dims []int, axis, start, limit int) (
 	return b.slice(x, starts, limits, nil)
 }
 
+// padDims returns the padded dimensions when every edge and interior is non-negative.
+func padDims(dims []int, axesConfig []backends.PadAxis) ([]int, bool) {
+	out := append([]int(nil), dims...)
+	for a, c := range axesConfig {
+		if c.Start < 0 || c.End < 0 || c.Interior < 0 {
+			return nil, false
+		}
+		if out[a] > 0 {
+			out[a] += (out[a] - 1) * c.Interior
+		}
+		out[a] += c.Start + c.End
+	}
+	return out, true
+}
+
 // Pad implements backends.Builder: edge padding (negative values crop), then interior padding
 // between elements, per axis, with fill (a scalar of x's dtype). As in XLA, interior padding is
 // applied first and negative edges crop the interior-padded array.
@@ -87,6 +102,11 @@ func (b *Builder) Pad(x, fill backends.Op, axesConfig ...backends.PadAxis) (back
 	}
 	if len(axesConfig) > xs.Rank() {
 		return nil, fmt.Errorf("purego Pad: %d axes configured for an operand of rank %d (%s)", len(axesConfig), xs.Rank(), xs)
+	}
+	if outDims, ok := padDims(xs.Dimensions, axesConfig); ok {
+		if n, ok := b.nativePad(x, fill, xs, outDims, axesConfig); ok {
+			return n, nil // one native node (fastpool.go) instead of the composition below
+		}
 	}
 	dims := append([]int(nil), xs.Dimensions...)
 	for axis, cfg := range axesConfig {
@@ -482,6 +502,9 @@ func (b *Builder) selectAndScatter(op string, kind selectKind, operand, source b
 				op, ss, out[a], a, xs, window, strides, paddings)
 		}
 		numWindow *= window[a]
+	}
+	if n, ok := b.nativeSelectAndScatter(kind, operand, source, xs, window, strides, paddings); ok {
+		return n, nil // one native node (fastpool.go) instead of the composition below
 	}
 	fillPad, err := b.scalar(xs.DType, padValue)
 	if err != nil {

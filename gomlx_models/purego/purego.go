@@ -17,10 +17,12 @@ const Name = "purego"
 // EnvVar is the environment variable GoMLX (and Resolve) read the backend configuration from.
 const EnvVar = backends.ConfigEnvVar // "GOMLX_BACKEND"
 
+// init registers the backend. It changes no GoMLX default (backends.DefaultConfig keeps
+// GoMLX's value): the project chooses its backend explicitly, through [Resolve] and [New]
+// (internal/harness.ResolveBackend and the kernel package use them), never through
+// backends.New().
 func init() {
 	backends.Register(Name, newPureGo)
-	// purego is the project's default when neither a flag nor $GOMLX_BACKEND choose one.
-	backends.DefaultConfig = Name
 }
 
 // Resolve returns the backend configuration to use: explicit (a --backend flag or a spec's

@@ -1,0 +1,622 @@
+package purego
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gopjrt/dtypes"
+)
+
+// Fast executors for the data-movement ops that dominate the convolutional models' training
+// steps after the matrix kernel (issue 12: `go test -cpuprofile` of an LRCN step at UCF50
+// full shapes spent 34% in simplego's Slice, which moves one element per odometer step, and
+// 21% in its Concatenate, one memmove per inner block). Like the DotGeneral executor they are
+// swapped into simplego's table (see puregoExecutors), run only for purego's backends with the
+// fast paths on, handle float32 and float64, and hand every other case to simplego's own
+// executor. They only copy elements, so their results are bit-identical to simplego's
+// whatever the number of workers.
+
+// minParallelElems is the output size from which the copies are split across goroutines
+// (below it the goroutine start-up costs more than the copy).
+const minParallelElems = 1 << 15
+
+// fastSliceCalls and fastConcatCalls count the ops run by the fast executors (for tests).
+var fastSliceCalls, fastConcatCalls atomic.Int64
+
+// nodeOf returns the shape and data of a simplego node (offsets checked by checkSimplegoLayout).
+func nodeOf(node *simplego.Node) (shapes.Shape, any) {
+	p := unsafe.Pointer(node)
+	return *(*shapes.Shape)(unsafe.Add(p, nodeShapeOffset)), *(*any)(unsafe.Add(p, nodeDataOffset))
+}
+
+// isPure reports whether backend is wrapped by purego and the fast paths are on.
+func isPure(backend *simplego.Backend) bool {
+	_, ok := pureInner.Load(backend)
+	return ok && fastPathsOn()
+}
+
+// parallelRows calls fn on contiguous chunks [lo, hi) of rows rows, on up to GOMAXPROCS
+// goroutines when elems (the elements moved) is large enough, else inline.
+func parallelRows(rows, elems int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if elems < minParallelElems || workers < 2 || rows < 2 {
+		fn(0, rows)
+		return
+	}
+	workers = min(workers, rows)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := rows*w/workers, rows*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// Slice ------------------------------------------------------------------------------------
+
+var (
+	sliceFieldsOnce sync.Once
+	sliceFields     [3]int // indices of starts, limits, strides in simplego's sliceNode
+	sliceFieldsErr  error
+)
+
+// readSliceParams reads simplego's *sliceNode {starts, limits, strides []int} (v0.25.0,
+// backends/simplego/ops.go) by reflection, checking names and types.
+func readSliceParams(data any) (starts, strides []int, err error) {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil, nil, fmt.Errorf("Slice node data is %T, not a pointer to a struct", data)
+	}
+	v = v.Elem()
+	sliceFieldsOnce.Do(func() {
+		t := v.Type()
+		for i, name := range []string{"starts", "limits", "strides"} {
+			f, ok := t.FieldByName(name)
+			if !ok || f.Type != reflect.TypeFor[[]int]() {
+				sliceFieldsErr = fmt.Errorf("simplego's %s has no field %s []int", t, name)
+				return
+			}
+			sliceFields[i] = f.Index[0]
+		}
+	})
+	if sliceFieldsErr != nil {
+		return nil, nil, sliceFieldsErr
+	}
+	ints := func(i int) []int {
+		s := v.Field(sliceFields[i])
+		out := make([]int, s.Len())
+		for j := range out {
+			out[j] = int(s.Index(j).Int())
+		}
+		return out
+	}
+	return ints(0), ints(2), nil
+}
+
+// execSlice is purego's Slice executor: for each output row (all axes but the last) one
+// contiguous copy, or a strided loop when the last axis is strided; rows split across cores.
+func execSlice(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	if !isPure(backend) || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) || outShape.Rank() == 0 {
+		return simplegoOriginal[opSlice](backend, node, inputs, owned)
+	}
+	starts, strides, err := readSliceParams(data)
+	in := bufferOf(inputs[0])
+	if err != nil || len(starts) != outShape.Rank() || len(strides) != outShape.Rank() || in.shape.Rank() != outShape.Rank() {
+		return simplegoOriginal[opSlice](backend, node, inputs, owned)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego Slice: backend already finalized")
+	}
+	fastSliceCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		sliceCopy(in.flat.([]float32), in.shape.Dimensions, flat, outShape.Dimensions, starts, strides)
+	case []float64:
+		sliceCopy(in.flat.([]float64), in.shape.Dimensions, flat, outShape.Dimensions, starts, strides)
+	}
+	return out, nil
+}
+
+// sliceCopy writes out[o] = in[starts + o*strides] for every output multi-index o.
+func sliceCopy[T float32 | float64](in []T, inDims []int, out []T, outDims, starts, strides []int) {
+	rank := len(outDims)
+	inStrides := make([]int, rank) // flat step in `in` per output step on each axis
+	base := 0
+	s := 1
+	for a := rank - 1; a >= 0; a-- {
+		base += starts[a] * s
+		inStrides[a] = s * strides[a]
+		s *= inDims[a]
+	}
+	stridedCopy(in, base, inStrides, out, outDims)
+}
+
+// stridedCopy writes out[o] = in[base + Σ_a o[a]*inStrides[a]] for every output multi-index
+// o (strides may be 0: broadcasting), one output row (last axis) at a time, rows split
+// across cores.
+func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T, outDims []int) {
+	if len(out) == 0 {
+		return
+	}
+	// Coalesce trailing axes into longer rows while the row stays one copy, fill or stride:
+	// axis a joins when its stride is the row's stride times the row length (0 for a
+	// broadcast axis, contiguous for a copy).
+	rank := len(outDims)
+	n := outDims[rank-1]
+	step := inStrides[rank-1]
+	for rank > 1 && inStrides[rank-2] == step*n {
+		rank--
+		n *= outDims[rank-1]
+	}
+	outDims, inStrides = outDims[:rank], inStrides[:rank]
+	rows := len(out) / n
+	parallelRows(rows, len(out), func(lo, hi int) {
+		// Position of row lo: decompose it over the output's outer axes.
+		idx := make([]int, rank)
+		src := base
+		r := lo
+		for a := rank - 2; a >= 0; a-- {
+			idx[a] = r % outDims[a]
+			r /= outDims[a]
+			src += idx[a] * inStrides[a]
+		}
+		for row := lo; row < hi; row++ {
+			dst := out[row*n : row*n+n]
+			switch {
+			case step == 1 && n > 16:
+				copy(dst, in[src:src+n])
+			case step == 1: // short rows (channels): a loop beats a memmove call
+				for j, v := range in[src : src+n] {
+					dst[j] = v
+				}
+			case step == 0:
+				fill(dst, in[src])
+			default:
+				for j, k := 0, src; j < n; j, k = j+1, k+step {
+					dst[j] = in[k]
+				}
+			}
+			for a := rank - 2; a >= 0; a-- { // odometer over the outer axes
+				idx[a]++
+				src += inStrides[a]
+				if idx[a] < outDims[a] {
+					break
+				}
+				src -= idx[a] * inStrides[a]
+				idx[a] = 0
+			}
+		}
+	})
+}
+
+// fill sets every element of dst to v: a short loop, then doubling copies (memmove).
+func fill[T float32 | float64](dst []T, v T) {
+	k := min(len(dst), 16)
+	for j := range dst[:k] {
+		dst[j] = v
+	}
+	for k < len(dst) {
+		k += copy(dst[k:], dst[:k])
+	}
+}
+
+// BroadcastInDim ---------------------------------------------------------------------------
+
+// fastBroadcastCalls counts the BroadcastInDims run by the fast executor (for tests).
+var fastBroadcastCalls atomic.Int64
+
+// execBroadcastInDim is purego's BroadcastInDim executor: simplego's node data is the
+// []int of output axes the operand's axes map to (v0.25.0, backends/simplego/ops.go); each
+// output row is a copy, a fill or a strided gather of the operand.
+func execBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	axes, ok := data.([]int)
+	in := bufferOf(inputs[0])
+	if !isPure(backend) || !ok || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) ||
+		outShape.Rank() == 0 || len(axes) != in.shape.Rank() {
+		return simplegoOriginal[opBroadcastInDim](backend, node, inputs, owned)
+	}
+	rank := outShape.Rank()
+	inStrides := make([]int, rank)
+	s := 1
+	for i := len(axes) - 1; i >= 0; i-- {
+		a, d := axes[i], in.shape.Dimensions[i]
+		// simplego v0.25.0 reads the operand as if its axes mapped in increasing order
+		// (it reshapes, never transposes); decreasing mappings stay with simplego, so the
+		// results are always simplego's.
+		if a < 0 || a >= rank || (d != 1 && d != outShape.Dimensions[a]) || (i > 0 && axes[i-1] >= a) {
+			return simplegoOriginal[opBroadcastInDim](backend, node, inputs, owned)
+		}
+		if d != 1 {
+			inStrides[a] = s
+		}
+		s *= d
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego BroadcastInDim: backend already finalized")
+	}
+	fastBroadcastCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		stridedCopy(in.flat.([]float32), 0, inStrides, flat, outShape.Dimensions)
+	case []float64:
+		stridedCopy(in.flat.([]float64), 0, inStrides, flat, outShape.Dimensions)
+	}
+	return out, nil
+}
+
+// Concatenate ------------------------------------------------------------------------------
+
+// execConcatenate is purego's Concatenate executor: outer blocks split across cores, and
+// small inner blocks copied with a typed loop instead of one memmove call each.
+func execConcatenate(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	axis, ok := data.(int)
+	if !isPure(backend) || !ok || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) ||
+		axis < 0 || axis >= outShape.Rank() {
+		return simplegoOriginal[opConcatenate](backend, node, inputs, owned)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego Concatenate: backend already finalized")
+	}
+	fastConcatCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		concatCopy(inputs, flat, outShape.Dimensions, axis)
+	case []float64:
+		concatCopy(inputs, flat, outShape.Dimensions, axis)
+	}
+	return out, nil
+}
+
+// concatCopy concatenates the inputs' flat data along axis into out (dims outDims).
+func concatCopy[T float32 | float64](inputs []*simplego.Buffer, out []T, outDims []int, axis int) {
+	outer, inner := 1, 1
+	for a := range axis {
+		outer *= outDims[a]
+	}
+	for a := axis + 1; a < len(outDims); a++ {
+		inner *= outDims[a]
+	}
+	ins := make([][]T, len(inputs))
+	blocks := make([]int, len(inputs)) // elements per outer block of each input
+	for i, b := range inputs {
+		l := bufferOf(b)
+		ins[i] = l.flat.([]T)
+		blocks[i] = l.shape.Dimensions[axis] * inner
+	}
+	rowLen := outDims[axis] * inner
+	parallelRows(outer, len(out), func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			dst := out[o*rowLen : (o+1)*rowLen]
+			for i, src := range ins {
+				n := blocks[i]
+				s := src[o*n : o*n+n]
+				if n <= 16 {
+					for j, v := range s {
+						dst[j] = v
+					}
+				} else {
+					copy(dst, s)
+				}
+				dst = dst[n:]
+			}
+		}
+	})
+}
+
+// ReduceWindow -----------------------------------------------------------------------------
+
+// fastReduceWindowCalls counts the ReduceWindows run by the fast executor (for tests).
+var fastReduceWindowCalls atomic.Int64
+
+// reduceWindowParams are the fields of simplego's reduceWindowNode (v0.25.0,
+// backends/simplego/ops.go) that the fast executor reads.
+type reduceWindowParams struct {
+	reduceType                                                int // backends.ReduceOpType
+	windowDimensions, strides, baseDilations, windowDilations []int
+	paddings                                                  [][2]int
+}
+
+var (
+	rwFieldsOnce sync.Once
+	rwFields     map[string]int
+	rwFieldsErr  error
+)
+
+func readReduceWindowParams(data any) (p reduceWindowParams, err error) {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return p, fmt.Errorf("ReduceWindow node data is %T, not a pointer to a struct", data)
+	}
+	v = v.Elem()
+	rwFieldsOnce.Do(func() {
+		t := v.Type()
+		rwFields = map[string]int{}
+		for name, want := range map[string]reflect.Type{
+			"reductionType":    reflect.TypeFor[backendsReduceOpType](),
+			"windowDimensions": reflect.TypeFor[[]int](), "strides": reflect.TypeFor[[]int](),
+			"baseDilations": reflect.TypeFor[[]int](), "windowDilations": reflect.TypeFor[[]int](),
+			"paddings": reflect.TypeFor[[][2]int](),
+		} {
+			f, ok := t.FieldByName(name)
+			if !ok || f.Type != want {
+				rwFieldsErr = fmt.Errorf("simplego's %s has no field %s of type %s", t, name, want)
+				return
+			}
+			rwFields[name] = f.Index[0]
+		}
+	})
+	if rwFieldsErr != nil {
+		return p, rwFieldsErr
+	}
+	ints := func(name string) []int {
+		s := v.Field(rwFields[name])
+		if s.IsNil() {
+			return nil
+		}
+		out := make([]int, s.Len())
+		for j := range out {
+			out[j] = int(s.Index(j).Int())
+		}
+		return out
+	}
+	p.reduceType = int(v.Field(rwFields["reductionType"]).Int())
+	p.windowDimensions, p.strides = ints("windowDimensions"), ints("strides")
+	p.baseDilations, p.windowDilations = ints("baseDilations"), ints("windowDilations")
+	if s := v.Field(rwFields["paddings"]); !s.IsNil() {
+		p.paddings = make([][2]int, s.Len())
+		for j := range p.paddings {
+			p.paddings[j] = [2]int{int(s.Index(j).Index(0).Int()), int(s.Index(j).Index(1).Int())}
+		}
+	}
+	return p, nil
+}
+
+func allOnes(v []int) bool {
+	for _, x := range v {
+		if x != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// execReduceWindow is purego's ReduceWindow executor for max and sum windows without
+// dilations (max-pool, and the sum pooling of mean-pool and its gradient). It computes what
+// simplego's does, in the same order (each output starts at -Inf for max or 0 for sum and
+// takes the window's in-range operand elements in row-major order, so sums are
+// bit-identical), but moves whole trailing runs of axes the window does not touch (the
+// channels of a pooling) at once and splits the outputs across cores.
+func execReduceWindow(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	in := bufferOf(inputs[0])
+	rank := outShape.Rank()
+	if !isPure(backend) || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) || rank == 0 || in.shape.Rank() != rank {
+		return simplegoOriginal[opReduceWindow](backend, node, inputs, owned)
+	}
+	p, err := readReduceWindowParams(data)
+	if err != nil || (p.reduceType != reduceMax && p.reduceType != reduceSum) || len(p.windowDimensions) != rank ||
+		!allOnes(p.baseDilations) || !allOnes(p.windowDilations) {
+		return simplegoOriginal[opReduceWindow](backend, node, inputs, owned)
+	}
+	if p.strides == nil {
+		p.strides = p.windowDimensions
+	}
+	if p.paddings == nil {
+		p.paddings = make([][2]int, rank)
+	}
+	if len(p.strides) != rank || len(p.paddings) != rank {
+		return simplegoOriginal[opReduceWindow](backend, node, inputs, owned)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego ReduceWindow: backend already finalized")
+	}
+	fastReduceWindowCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		reduceWindow(in.flat.([]float32), in.shape.Dimensions, flat, outShape.Dimensions, p)
+	case []float64:
+		reduceWindow(in.flat.([]float64), in.shape.Dimensions, flat, outShape.Dimensions, p)
+	}
+	return out, nil
+}
+
+func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []int, p reduceWindowParams) {
+	rank := len(outDims)
+	// Trailing axes the window passes through unchanged form contiguous runs of `inner`.
+	k := rank
+	for k > 0 && p.windowDimensions[k-1] == 1 && p.strides[k-1] == 1 && p.paddings[k-1] == [2]int{} && inDims[k-1] == outDims[k-1] {
+		k--
+	}
+	inner := 1
+	for a := k; a < rank; a++ {
+		inner *= outDims[a]
+	}
+	inStrides := make([]int, k) // flat stride of the operand's outer axes, in elements
+	s := inner
+	for a := k - 1; a >= 0; a-- {
+		inStrides[a] = s
+		s *= inDims[a]
+	}
+	// Window offsets over the outer axes, row-major (simplego's order).
+	numWin := 1
+	for a := range k {
+		numWin *= p.windowDimensions[a]
+	}
+	offsets := make([][]int, numWin)
+	for w := range numWin {
+		off := make([]int, k)
+		r := w
+		for a := k - 1; a >= 0; a-- {
+			off[a] = r % p.windowDimensions[a]
+			r /= p.windowDimensions[a]
+		}
+		offsets[w] = off
+	}
+	isMax := p.reduceType == reduceMax
+	var init T
+	if isMax {
+		init = T(math.Inf(-1))
+	}
+	outer := len(out) / max(inner, 1)
+	if inner == 0 || len(out) == 0 {
+		return
+	}
+	parallelRows(outer, len(out)*numWin, func(lo, hi int) {
+		idx := make([]int, k)
+		r := lo
+		for a := k - 1; a >= 0; a-- {
+			idx[a] = r % outDims[a]
+			r /= outDims[a]
+		}
+		for o := lo; o < hi; o++ {
+			dst := out[o*inner : (o+1)*inner]
+			for j := range dst {
+				dst[j] = init
+			}
+		window:
+			for _, off := range offsets {
+				src := 0
+				for a := range k {
+					i := idx[a]*p.strides[a] - p.paddings[a][0] + off[a]
+					if i < 0 || i >= inDims[a] {
+						continue window // padding: nothing to reduce
+					}
+					src += i * inStrides[a]
+				}
+				x := in[src : src+inner]
+				if isMax {
+					for j, v := range x {
+						dst[j] = max(dst[j], v)
+					}
+				} else {
+					for j, v := range x {
+						dst[j] += v
+					}
+				}
+			}
+			for a := k - 1; a >= 0; a-- { // next output position over the outer axes
+				if idx[a]++; idx[a] < outDims[a] {
+					break
+				}
+				idx[a] = 0
+			}
+		}
+	})
+}
+
+type backendsReduceOpType = backends.ReduceOpType
+
+const (
+	reduceMax = int(backends.ReduceOpMax)
+	reduceSum = int(backends.ReduceOpSum)
+)
+
+// Add, Mul ---------------------------------------------------------------------------------
+
+// fastBinaryCalls counts the Adds and Muls run by the fast executor (for tests).
+var fastBinaryCalls atomic.Int64
+
+// binaryOutput picks the output buffer as simplego's binaryOperandsAndOutput (v0.25.0,
+// backends/simplego/exec_binary.go) does: an owned input of the output's shape is reused
+// (and taken from inputs, so simplego does not release it), else a pooled buffer.
+func binaryOutput(backend *simplego.Backend, inputs []*simplego.Buffer, owned []bool, shape shapes.Shape) *simplego.Buffer {
+	switch {
+	case owned[1] && bufferOf(inputs[1]).shape.Equal(shape):
+		out := inputs[1]
+		inputs[1] = nil
+		return out
+	case owned[0] && bufferOf(inputs[0]).shape.Equal(shape):
+		out := inputs[0]
+		inputs[0] = nil
+		return out
+	}
+	return simplegoGetBuffer(backend, shape)
+}
+
+// execAdd and execMul are purego's Add and Mul executors for float32/float64 operands of the
+// same shape, or one of size 1: the elements split across cores. Each output element is the
+// same single IEEE operation as simplego's (both ops commute exactly), so results are
+// bit-identical. Broadcasting of larger operands stays with simplego.
+func execAdd(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	return execBinary(backend, node, inputs, owned, opAdd)
+}
+
+func execMul(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	return execBinary(backend, node, inputs, owned, opMul)
+}
+
+func execBinary(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool, op backends.OpType) (*simplego.Buffer, error) {
+	outShape, _ := nodeOf(node)
+	lhs, rhs := bufferOf(inputs[0]), bufferOf(inputs[1])
+	ls, rs := lhs.shape.Size(), rhs.shape.Size()
+	if !isPure(backend) || (outShape.DType != dtypes.Float32 && outShape.DType != dtypes.Float64) ||
+		lhs.shape.DType != outShape.DType || rhs.shape.DType != outShape.DType ||
+		!(lhs.shape.Equal(rhs.shape) || ls == 1 || rs == 1) || outShape.Size() != max(ls, rs) {
+		return simplegoOriginal[op](backend, node, inputs, owned)
+	}
+	l, r := lhs.flat, rhs.flat // read before binaryOutput may take a buffer
+	out := binaryOutput(backend, inputs, owned, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego %s: backend already finalized", op)
+	}
+	if ls == 1 && rs != 1 { // the size-1 operand on the right, as simplego
+		l, r = r, l
+	}
+	fastBinaryCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		binary(l.([]float32), r.([]float32), flat, op == opMul)
+	case []float64:
+		binary(l.([]float64), r.([]float64), flat, op == opMul)
+	}
+	return out, nil
+}
+
+func binary[T float32 | float64](l, r, out []T, mul bool) {
+	parallelRows(len(out), len(out), func(lo, hi int) {
+		o := out[lo:hi]
+		a := l[lo:hi]
+		if len(r) == 1 {
+			c := r[0]
+			if mul {
+				for i, v := range a {
+					o[i] = v * c
+				}
+			} else {
+				for i, v := range a {
+					o[i] = v + c
+				}
+			}
+			return
+		}
+		b := r[lo:hi]
+		if mul {
+			for i, v := range a {
+				o[i] = v * b[i]
+			}
+		} else {
+			for i, v := range a {
+				o[i] = v + b[i]
+			}
+		}
+	})
+}
