@@ -47,6 +47,10 @@ func streamSlice(x *Node, off, d int) *Node {
 	return Slice(x, AxisRange(), AxisRange(), AxisRange(off*d, (off+1)*d))
 }
 
+// phaseHook, when set (by tests), is called after each epoch's CVAE pass ("cvae") and
+// classifier pass ("model") with the training context.
+var phaseHook func(phase string, ctx *mlctx.Context)
+
 // Fit trains the point's model on ds.Train and scores ds.Test after the last epoch (no
 // selection on the test list). Deterministic for a given config: the initialisation, dropout,
 // the batch order and the CVAE's noise all come from train.seed.
@@ -223,6 +227,9 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				sum += float64(tensors.ToScalar[float32](o[0]))
 			}
 			res.CVAELoss = append(res.CVAELoss, sum/float64(nb))
+			if phaseHook != nil {
+				phaseHook("cvae", gctx)
+			}
 			if !frozen {
 				// Step 2 of Fig. 2 trains the network with the CVAE fixed: its variables are
 				// left out of the classifier step's optimizer (built at its first call, next).
@@ -258,6 +265,9 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 			sum += float64(tensors.ToScalar[float32](o[0]))
 		}
 		res.TrainLoss = append(res.TrainLoss, sum/float64(nb))
+		if phaseHook != nil {
+			phaseHook("model", gctx)
+		}
 		m := map[string]float64{"loss": res.TrainLoss[epoch-1]}
 		if useCVAE {
 			m["cvae"] = res.CVAELoss[epoch-1]
