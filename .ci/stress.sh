@@ -17,6 +17,7 @@ targets=(
   "gomlx_models/layers|^TestGradients\$"
   "gomlx_models/convlstm|^TestGradientsMatchFiniteDifferences\$"
   "gomlx_models/lrcn|^(TestGradientsMatchFiniteDifferences|TestKinksOfSeeds)\$"
+  "gomlx_models/gaf|^TestGradients\$"
 )
 
 # Every package whose tests call gradcheck.Run must be listed above.
