@@ -10,12 +10,14 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// A tiny BEST1 configuration (R_Hv, R_b, F_r, conv) with the paper's fusion:
-// the logits have one column per class, the branch outputs t and K tokens.
+// A tiny BEST1 configuration (R_Hv, R_b, F_r, conv) of the authors' code
+// (DefaultConfig: nn.Transformer fusion, here 1+1 layers) with an image
+// embedding F of width 10: the logits have one column per class, the branch
+// outputs t and K tokens.
 func ExampleConfig_Build() {
-	cfg := artemis.PaperConfig(artemis.TextConv, artemis.Residuals{Hv: true, Backbone: true, F: true})
-	cfg.NumFrames, cfg.VideoDim, cfg.EmbedDim, cfg.NumClass, cfg.Tokens = 8, 12, 16, 5, 4
-	cfg.Heads, cfg.FFDim = 2, 32
+	cfg := artemis.DefaultConfig(artemis.TextConv, artemis.Residuals{Hv: true, Backbone: true, F: true})
+	cfg.NumFrames, cfg.VideoDim, cfg.ImageDim, cfg.EmbedDim, cfg.NumClass, cfg.Tokens = 8, 12, 10, 16, 5, 4
+	cfg.Heads, cfg.FFDim, cfg.EncLayers, cfg.DecLayers = 2, 32, 1, 1
 	fmt.Println("residuals:", cfg.Residuals)
 
 	backend, err := purego.New(purego.Name)
@@ -31,7 +33,7 @@ func ExampleConfig_Build() {
 	const batch = 3
 	res, err := exec.Exec(
 		tensors.FromFlatDataAndDimensions(make([]float32, batch*8*12), batch, 8, 12),
-		tensors.FromFlatDataAndDimensions(make([]float32, batch*16), batch, 16),
+		tensors.FromFlatDataAndDimensions(make([]float32, batch*10), batch, 10),
 		tensors.FromFlatDataAndDimensions(make([]float32, batch*16), batch, 16))
 	if err != nil {
 		fmt.Println(err)

@@ -23,11 +23,19 @@ func (c Config) Loss(ctx *context.Context, out Output, targets *Node) (total, bc
 	bce = BCEWithLogits(out.Logits, targets)
 	switch c.Align {
 	case AlignContrastive:
-		align = contrastiveLoss(out, targets)
+		if c.ContrastiveForm == FormPaper {
+			align = contrastiveLoss(out, targets)
+		} else {
+			align = contrastiveCode(out, targets)
+		}
 	case AlignCosine:
 		align = c.cosineLoss(out)
 	case AlignCCA:
-		align = c.ccaLoss(ctx.In(Scope).In("cca"), out)
+		if c.CCAForm == FormPaper {
+			align = c.ccaLoss(ctx.In(Scope).In("cca"), out)
+		} else {
+			align = c.ccaCode(out)
+		}
 	default:
 		return bce, bce, nil
 	}
@@ -45,7 +53,25 @@ func BCEWithLogits(logits, targets *Node) *Node {
 // pooled averages a branch output over its tokens: [B, n, E] -> [B, E].
 func pooled(x *Node) *Node { return ReduceMean(x, 1) }
 
-// contrastiveLoss is Eq. 17 over every pair (i, j) of clips in the batch:
+// pairwiseEps is the eps of torch.nn.functional.pairwise_distance, which
+// takes ||x1 - x2 + eps||_2.
+const pairwiseEps = 1e-6
+
+// contrastiveCode is the authors' ContrastiveLoss (artemis_contrastive.py:
+// 14-23, called at :296 with fb1 = H_v^final mapped by W_j, fb2 = H_q^final
+// and the multi-hot labels): per clip and class, d = ||fb1 - fb2 + 1e-6||
+// over E, and the mean over [B, K] of (1-y) d² + y max(0, 1-d)², margin 1.
+// The label plays the inverse of Eq. 17's role: a class that is present
+// pushes its two features apart.
+func contrastiveCode(out Output, targets *Node) *Node {
+	diff := AddScalar(Sub(out.Fb1K, out.Fb2), pairwiseEps)
+	d2 := ReduceSum(Square(diff), -1) // [B, K]
+	d := Sqrt(d2)
+	hinge := Max(OneMinus(d), ZerosLike(d))
+	return ReduceAllMean(Add(Mul(OneMinus(targets), d2), Mul(targets, Square(hinge))))
+}
+
+// contrastiveLoss (ContrastiveForm = FormPaper) is Eq. 17 over every pair (i, j) of clips in the batch:
 // y_ij dist + (1 - y_ij) max(0, margin - dist), dist the Euclidean distance
 // between fb1 of clip i and fb2 of clip j (both averaged over tokens),
 // margin 1, y_ij = 1 when clips i and j share at least one label (always for
@@ -60,14 +86,15 @@ func contrastiveLoss(out Output, targets *Node) *Node {
 	return ReduceAllMean(Add(Mul(y, dist), Mul(OneMinus(y), hinge)))
 }
 
-// cosineLoss is Eq. 18, 1 - cos(fb1, fb2), averaged over the batch. The axis
-// is CosineAxis: the paper's feature axis of the token-averaged branch
-// outputs, or the authors' class axis of the [K, E] features.
+// cosineLoss is Eq. 18, 1 - cos(fb1, fb2), averaged. The axis is
+// CosineAxis: the authors' class axis of the [B, K, E] features
+// (artemis_contrastive.py:27-36, nn.CosineSimilarity(dim=1)), or the paper's
+// feature axis of the token-averaged branch outputs.
 func (c Config) cosineLoss(out Output) *Node {
-	if c.CosineAxis == CosineClass {
-		return ReduceAllMean(OneMinus(cosine(out.Fb1K, out.Fb2, 1)))
+	if c.CosineAxis == CosineFeature {
+		return ReduceAllMean(OneMinus(cosine(pooled(out.Fb1), pooled(out.Fb2), -1)))
 	}
-	return ReduceAllMean(OneMinus(cosine(pooled(out.Fb1), pooled(out.Fb2), -1)))
+	return ReduceAllMean(OneMinus(cosine(out.Fb1K, out.Fb2, 1)))
 }
 
 func cosine(a, b *Node, axis int) *Node {
@@ -77,7 +104,7 @@ func cosine(a, b *Node, axis int) *Node {
 	return Div(dot, Max(Mul(na, nb), Scalar(a.Graph(), a.DType(), cosEpsilon)))
 }
 
-// ccaLoss is Eq. 19 as printed, on the token-averaged branch outputs:
+// ccaLoss (CCAForm = FormPaper) is Eq. 19 as printed, on the token-averaged branch outputs:
 //
 //	-Tr(W1ᵀ Σ12 W2) / sqrt(Tr(W1ᵀ (Σ11 + rI) W1) · Tr(W2ᵀ (Σ22 + rI) W2))
 //

@@ -9,7 +9,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gopjrt/dtypes"
 )
 
@@ -51,8 +50,10 @@ func SetClassQueries(ctx *context.Context, emb [][]float32) error {
 }
 
 // Build builds the model graph for one batch. In the default mode video is
-// X [B, T, D], image is F [B, E] and desc is S [B, E]; with TextOnly, video
-// and image are ignored (pass nil) and replaced by learned constants.
+// X [B, T, D] (VideoFrames) or [B, 1+P*T, D] (VideoTimeSformer), image is F
+// [B, ImageDim] and desc is S [B, E]; with TextOnly, video and image are
+// ignored (pass nil) and replaced by learned constants. Dropout is active
+// when ctx is in training mode (context.SetTraining).
 func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 	if err := c.Validate(); err != nil {
 		panic(err)
@@ -62,103 +63,133 @@ func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 	dt := desc.DType()
 	b := desc.Shape().Dimensions[0]
 	E, K, t := c.EmbedDim, c.NumClass, c.Tokens
+	nTok, fDim := c.videoTokens(), c.imageDim()
+	c.dp = nil
+	if c.Dropout > 0 && ctx.IsTraining(g) {
+		c.dp = &dropper{u: ctx.RandomUniform(g, shapes.Make(dt, c.dropoutElems(b)))}
+		defer func() {
+			if c.dp.off != c.dp.u.Shape().Dimensions[0] {
+				panic(fmt.Errorf("artemis: dropout pool %d, used %d: dropoutElems is out of step with Build", c.dp.u.Shape().Dimensions[0], c.dp.off))
+			}
+		}()
+	}
 
 	if c.TextOnly {
 		// The text track has no visual inputs: X and F are learned constants
 		// shared by every clip (labelled "text-only" wherever shown).
 		cx := ctx.In("text_only")
 		xc := cx.WithInitializer(initializers.RandomNormalFn(cx, 0.02)).
-			VariableWithShape("video_const", shapes.Make(dt, c.NumFrames, c.VideoDim)).ValueGraph(g)
-		video = BroadcastToDims(InsertAxes(xc, 0), b, c.NumFrames, c.VideoDim)
+			VariableWithShape("video_const", shapes.Make(dt, nTok, c.VideoDim)).ValueGraph(g)
+		video = BroadcastToDims(InsertAxes(xc, 0), b, nTok, c.VideoDim)
 		fc := cx.WithInitializer(initializers.RandomNormalFn(cx, 0.02)).
-			VariableWithShape("image_const", shapes.Make(dt, E)).ValueGraph(g)
-		image = BroadcastToDims(InsertAxes(fc, 0), b, E)
+			VariableWithShape("image_const", shapes.Make(dt, fDim)).ValueGraph(g)
+		image = BroadcastToDims(InsertAxes(fc, 0), b, fDim)
 	}
 	if video == nil || image == nil {
 		panic(fmt.Errorf("artemis: Build needs video and image inputs unless TextOnly is set"))
 	}
+	if d := video.Shape().Dimensions; len(d) != 3 || d[1] != nTok || d[2] != c.VideoDim {
+		panic(fmt.Errorf("artemis: video is %s, config wants [B, %d, %d] (layout %q)", video.Shape(), nTok, c.VideoDim, c.VideoLayout))
+	}
+	if d := image.Shape().Dimensions; len(d) != 2 || d[1] != fDim {
+		panic(fmt.Errorf("artemis: image is %s, config wants [B, %d] (ImageDim)", image.Shape(), fDim))
+	}
 
 	// ---- Video-text fusion branch (section 3.1.1). ----
-	// Eq. 1: X' = AdaptiveAvgPool1D(X^T, t)^T, as a constant [t, T] pooling
-	// matrix with PyTorch's window bounds.
-	pool := Const(g, adaptivePoolMatrix(c.NumFrames, t))
-	pool = ConvertDType(pool, dt)
+	// Eq. 1: X' = AdaptiveAvgPool1D(X^T, t)^T (artemis.py:99), as a constant
+	// [t, tokens] pooling matrix with PyTorch's window bounds.
+	pool := ConvertDType(Const(g, c.poolMatrix()), dt)
 	xPooled := Einsum("st,btd->bsd", pool, video) // [B, t, D]
 
-	// Eq. 2: the text layer on S (per clip).
+	// Eq. 2: the text layer on S.
 	s := c.textLayer(ctx.In("text"), desc) // [B, E]
 	// Eq. 3: S' ⊗ 1_t.
 	sRep := BroadcastToDims(InsertAxes(s, 1), b, t, E)
-	// Eq. 4: H_v = Z W_1, Z = concat(X', S'), W_1 in R^{(D+E)xE}, no bias (authors' code).
+	// Eq. 4: H_v = Z W_1, Z = concat(X', S'), no bias (artemis.py:26, Eq. 4).
 	z := Concatenate([]*Node{xPooled, sRep}, -1)
-	hv := layers.Dense(ctx.In("linear1"), z, false, E) // [B, t, E]
+	hv := linear(ctx.In("linear1"), z, E, false) // [B, t, E]
 
-	// Eq. 5-7: residuals added to the output of Linear1 (Table 1 caption).
-	// With both residuals off H_v passes through unchanged.
+	// Eq. 5-7: residuals added to the output of Linear1 (Table 1 caption,
+	// artemis.py:104-109). With both off H_v passes through unchanged.
 	hvFinal := hv
 	if c.Residuals.Backbone {
-		// Eq. 5: R_backbone = AvgPool(X W_res1): averaged over the T input
-		// tokens, broadcast over the t output tokens.
-		rb := ReduceMean(layers.Dense(ctx.In("res_backbone"), video, true, E), 1) // [B, E]
-		hvFinal = Add(hvFinal, BroadcastToDims(InsertAxes(rb, 1), b, t, E))
+		// R_backbone = Pool(X W_res1 + b) (artemis.py:43-44,85-86). Pooling
+		// commutes with the affine map (pool rows sum to 1), so the map is
+		// applied to the pooled tokens.
+		if c.RbForm == FormPaper {
+			// Eq. 5 as printed, "averaged over time": one vector, broadcast.
+			mean := ConvertDType(Const(g, c.meanMatrix()), dt)
+			rb := linear(ctx.In("res_backbone"), Einsum("st,btd->bsd", mean, video), E, true) // [B, 1, E]
+			hvFinal = Add(hvFinal, BroadcastToDims(rb, b, t, E))
+		} else {
+			hvFinal = Add(hvFinal, linear(ctx.In("res_backbone"), xPooled, E, true)) // [B, t, E]
+		}
 	}
 	if c.Residuals.Seq {
-		// Eq. 6: R_sequence = H_v W_seq. (Table 1's caption calls it "the
-		// residual from the sequence processing layer"; Eq. 6 and the issue
-		// define it on H_v, which is what is built here.)
-		hvFinal = Add(hvFinal, layers.Dense(ctx.In("res_sequence"), hv, true, E))
+		if c.RSeqForm == FormPaper {
+			// Eq. 6 as printed: R_sequence = H_v W_seq.
+			hvFinal = Add(hvFinal, linear(ctx.In("res_sequence"), hv, E, true))
+		} else {
+			// The code (artemis.py:107-109) and Table 1's caption ("the
+			// residual from the sequence processing layer"): S' ⊗ 1_t.
+			hvFinal = Add(hvFinal, sRep)
+		}
 	}
-	// Eq. 8: H_v^pos = R_total + PE(t), sinusoidal.
+	// Eq. 8: H_v^pos = R_total + PE(t), sinusoidal, then the positional
+	// encoding's dropout (PositionalEncoding, artemis.py:294-311).
 	pe := ConvertDType(Const(g, sinusoidalPE(t, E)), dt)
-	hvFinal = Add(hvFinal, InsertAxes(pe, 0)) // [B, t, E]
+	hvFinal = c.drop(ctx.In("pos_encoding"), Add(hvFinal, InsertAxes(pe, 0))) // [B, t, E]
 
 	// ---- Image-text fusion branch (section 3.1.2). ----
 	L := classQueries(ctx, g, dt, K, E) // [K, E]
 	// Eq. 10: Q = concat(L, F ⊗ 1_K).
-	fRep := BroadcastToDims(InsertAxes(image, 1), b, K, image.Shape().Dimensions[1])
+	fRep := BroadcastToDims(InsertAxes(image, 1), b, K, fDim)
 	q := Concatenate([]*Node{BroadcastToDims(InsertAxes(L, 0), b, K, E), fRep}, -1)
-	// Eq. 11: H_q = Q W_2.
-	hqFinal := layers.Dense(ctx.In("linear2"), q, true, E) // [B, K, E]
+	// Eq. 11: H_q = Q W_2, no bias (Eq. 11; artemis.py:58-59).
+	hqFinal := linear(ctx.In("linear2"), q, E, false) // [B, K, E]
 	if c.Residuals.F {
-		// Eq. 12-13: F_residual = F W_res2, repeated over the K tokens.
-		fr := layers.Dense(ctx.In("res_image"), image, true, E)
+		// Eq. 12-13: F_residual = F W_res2 + b, repeated over the K tokens
+		// (artemis.py:49-50,120-121,129-130).
+		fr := linear(ctx.In("res_image"), image, E, true)
 		hqFinal = Add(hqFinal, BroadcastToDims(InsertAxes(fr, 1), b, K, E))
 	}
 
 	// ---- Late fusion (section 3.1.3). ----
+	enc, dec := c.layers()
 	var fused *Node // [B, K, E]
 	switch c.Fusion {
 	case FusionPaper:
 		// Eq. 14: H_concat = concat(H_v^final, H_q^final) in R^{(t+K)xE};
 		// Eq. 15: a transformer layer; H_fused keeps the K query tokens.
 		h := Concatenate([]*Node{hvFinal, hqFinal}, 1)
-		for i := 0; i < c.EncLayers; i++ {
+		for i := 0; i < enc; i++ {
 			h = c.encoderLayer(ctx.Inf("fusion_enc_%d", i), h)
 		}
-		// Keep the last K tokens with a constant selection matrix (a Slice
-		// would need Pad in its gradient, which simplego lacks).
+		// Keep the last K tokens with a constant selection matrix.
 		sel := ConvertDType(Const(g, selectLast(t+K, K)), dt)
 		fused = Einsum("kn,bne->bke", sel, h)
-	case FusionCode:
-		// Authors' code: nn.Transformer(src = video-text tokens, tgt = class queries).
+	default:
+		// Authors' code: nn.Transformer(src = video-text tokens, tgt = class
+		// queries), artemis.py:74,145; final LayerNorms on both stacks.
 		mem := hvFinal
-		for i := 0; i < c.EncLayers; i++ {
+		for i := 0; i < enc; i++ {
 			mem = c.encoderLayer(ctx.Inf("fusion_enc_%d", i), mem)
 		}
-		mem = layers.LayerNormalization(ctx.In("fusion_enc_norm"), mem, -1).Epsilon(1e-5).Done()
+		mem = layerNorm(ctx.In("fusion_enc_norm"), mem)
 		h := hqFinal
-		for i := 0; i < c.DecLayers; i++ {
+		for i := 0; i < dec; i++ {
 			h = c.decoderLayer(ctx.Inf("fusion_dec_%d", i), h, mem)
 		}
-		fused = layers.LayerNormalization(ctx.In("fusion_dec_norm"), h, -1).Epsilon(1e-5).Done()
+		fused = layerNorm(ctx.In("fusion_dec_norm"), h)
 	}
 
-	// H'_fused = H_fused + H_q^final + H_v^final W_j, W_j in R^{t x K}.
+	// H'_fused = H_fused + H_q^final + H_v^final W_j. The code's W_j is
+	// nn.Linear(16, K) over the token axis, with a bias (artemis.py:54,
+	// 114-116, 147-148); the paper's W_j in R^{t x K} has none.
 	var fb1K *Node
-	if c.Residuals.Hv || c.Align == AlignCosine && c.CosineAxis == CosineClass {
-		wj := ctx.In("res_hv").WithInitializer(initializers.XavierUniformFn(ctx)).
-			VariableWithShape("W_j", shapes.Make(dt, t, K)).ValueGraph(g)
-		fb1K = Einsum("tk,bte->bke", wj, hvFinal)
+	if c.Residuals.Hv || c.Align != AlignNone && c.Align != "" && c.alignUsesFb1K() {
+		fb1K = linear(ctx.In("res_hv"), Transpose(hvFinal, 1, 2), K, true) // [B, E, K]
+		fb1K = Transpose(fb1K, 1, 2)                                       // [B, K, E]
 	}
 	if c.Residuals.Hv {
 		fused = Add(fused, fb1K)
@@ -167,13 +198,67 @@ func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 		fused = Add(fused, hqFinal)
 	}
 
-	// Eq. 16: y_i = H'_fused,i W_i + b_i, one linear map per class (group-wise linear).
+	// Eq. 16: y_i = H'_fused,i W_i + b_i (GroupWiseLinear, artemis.py:314-342:
+	// W and b both U(±1/sqrt(E))).
 	hctx := ctx.In("head")
-	w := hctx.WithInitializer(initializers.XavierUniformFn(hctx)).
-		VariableWithShape("W", shapes.Make(dt, K, E)).ValueGraph(g)
-	bias := hctx.WithInitializer(initializers.Zero).VariableWithShape("b", shapes.Make(dt, K)).ValueGraph(g)
+	bound := 1 / math.Sqrt(float64(E))
+	w := uniformVar(hctx, g, fused, "W", bound, K, E)
+	bias := uniformVar(hctx, g, fused, "b", bound, K)
 	logits := Add(ReduceSum(Mul(fused, InsertAxes(w, 0)), -1), InsertAxes(bias, 0))
 	return Output{Logits: logits, Fb1: hvFinal, Fb2: hqFinal, Fb1K: fb1K}
+}
+
+// alignUsesFb1K reports whether the configured alignment loss reads the
+// W_j-mapped H_v^final (the code's fb1, artemis_contrastive.py:189-190,228).
+func (c Config) alignUsesFb1K() bool {
+	switch c.Align {
+	case AlignCosine:
+		return c.CosineAxis != CosineFeature
+	case AlignContrastive:
+		return c.ContrastiveForm != FormPaper
+	case AlignCCA:
+		return c.CCAForm != FormPaper
+	}
+	return false
+}
+
+// poolMatrix is Eq. 1's [t, tokens] pooling of X (see TokenPool).
+func (c Config) poolMatrix() *tensors.Tensor {
+	if c.VideoLayout != VideoTimeSformer || c.TokenPool != FormPaper {
+		return adaptivePoolMatrix(c.videoTokens(), c.Tokens)
+	}
+	return timePoolMatrix(c.adaptive(c.NumFrames, c.Tokens), c.NumFrames, c.Patches)
+}
+
+// meanMatrix is the [1, tokens] average "over time" of RbForm = FormPaper.
+func (c Config) meanMatrix() *tensors.Tensor {
+	if c.VideoLayout != VideoTimeSformer {
+		return adaptivePoolMatrix(c.NumFrames, 1)
+	}
+	return timePoolMatrix(c.adaptive(c.NumFrames, 1), c.NumFrames, c.Patches)
+}
+
+func (c Config) adaptive(T, t int) []float32 {
+	var out []float32
+	tensors.ConstFlatData(adaptivePoolMatrix(T, t), func(f []float32) { out = append(out, f...) })
+	return out
+}
+
+// timePoolMatrix maps Hugging Face TimeSformer tokens (CLS, then patch p of
+// frame f at 1 + p*T + f) to t time tokens: the P patches of each frame
+// averaged, then framePool [t, T] over the frames; the CLS token is dropped.
+func timePoolMatrix(framePool []float32, T, P int) *tensors.Tensor {
+	t := len(framePool) / T
+	n := 1 + P*T
+	m := make([]float32, t*n)
+	for i := 0; i < t; i++ {
+		for p := 0; p < P; p++ {
+			for f := 0; f < T; f++ {
+				m[i*n+1+p*T+f] = framePool[i*T+f] / float32(P)
+			}
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(m, t, n)
 }
 
 func classQueries(ctx *context.Context, g *Graph, dt dtypes.DType, k, e int) *Node {
@@ -188,34 +273,71 @@ func classQueries(ctx *context.Context, g *Graph, dt dtypes.DType, k, e int) *No
 	return v.ValueGraph(g)
 }
 
-// encoderLayer is PyTorch's nn.TransformerEncoderLayer (post-norm, ReLU):
-// x = LN(x + Drop(SelfAttn(x))); x = LN(x + Drop(FF(x))).
+// encoderLayer is PyTorch's nn.TransformerEncoderLayer (post-norm, ReLU,
+// dropout 0.1 on the attention weights and after attention, inside and after
+// the feed-forward): x = LN(x + Drop(SelfAttn(x))); x = LN(x + Drop(FF(x))).
 func (c Config) encoderLayer(ctx *context.Context, x *Node) *Node {
-	a := layers.MultiHeadAttention(ctx.In("self_attn"), x, x, x, c.Heads, c.EmbedDim/c.Heads).Done()
-	x = layers.LayerNormalization(ctx.In("norm1"), Add(x, c.drop(ctx, a)), -1).Epsilon(1e-5).Done()
-	x = layers.LayerNormalization(ctx.In("norm2"), Add(x, c.drop(ctx, c.feedForward(ctx, x))), -1).Epsilon(1e-5).Done()
-	return x
+	a := c.attention(ctx.In("self_attn"), x, x)
+	x = layerNorm(ctx.In("norm1"), Add(x, c.drop(ctx, a)))
+	return layerNorm(ctx.In("norm2"), Add(x, c.drop(ctx, c.feedForward(ctx, x))))
 }
 
 // decoderLayer is PyTorch's nn.TransformerDecoderLayer (post-norm, ReLU):
-// self-attention over the queries, cross-attention to mem, feed-forward.
+// self-attention over the queries, cross-attention to mem, feed-forward,
+// each followed by dropout, the residual sum and a LayerNorm.
 func (c Config) decoderLayer(ctx *context.Context, x, mem *Node) *Node {
-	a := layers.MultiHeadAttention(ctx.In("self_attn"), x, x, x, c.Heads, c.EmbedDim/c.Heads).Done()
-	x = layers.LayerNormalization(ctx.In("norm1"), Add(x, c.drop(ctx, a)), -1).Epsilon(1e-5).Done()
-	a = layers.MultiHeadAttention(ctx.In("cross_attn"), x, mem, mem, c.Heads, c.EmbedDim/c.Heads).Done()
-	x = layers.LayerNormalization(ctx.In("norm2"), Add(x, c.drop(ctx, a)), -1).Epsilon(1e-5).Done()
-	x = layers.LayerNormalization(ctx.In("norm3"), Add(x, c.drop(ctx, c.feedForward(ctx, x))), -1).Epsilon(1e-5).Done()
-	return x
+	a := c.attention(ctx.In("self_attn"), x, x)
+	x = layerNorm(ctx.In("norm1"), Add(x, c.drop(ctx, a)))
+	a = c.attention(ctx.In("cross_attn"), x, mem)
+	x = layerNorm(ctx.In("norm2"), Add(x, c.drop(ctx, a)))
+	return layerNorm(ctx.In("norm3"), Add(x, c.drop(ctx, c.feedForward(ctx, x))))
 }
 
 func (c Config) feedForward(ctx *context.Context, x *Node) *Node {
-	h := layers.Dense(ctx.In("ff1"), x, true, c.FFDim)
+	h := xavierLinear(ctx.In("ff1"), x, c.FFDim)
 	h = c.drop(ctx, Max(h, ZerosLike(h))) // ReLU
-	return layers.Dense(ctx.In("ff2"), h, true, c.EmbedDim)
+	return xavierLinear(ctx.In("ff2"), h, c.EmbedDim)
 }
 
-func (c Config) drop(ctx *context.Context, x *Node) *Node {
-	return layers.DropoutStatic(ctx, x, c.Dropout)
+// dropper hands out the dropout masks of one graph from a single random
+// draw (one RNG call per step instead of one per dropout: on purego each
+// call costs more than the masking itself).
+type dropper struct {
+	u   *Node // [total] uniform in [0, 1)
+	off int
+}
+
+// drop is inverted dropout at rate Dropout (PyTorch's nn.Dropout: zero with
+// probability p, scale the rest by 1/(1-p)), active in training only.
+func (c Config) drop(_ *context.Context, x *Node) *Node {
+	if c.dp == nil {
+		return x
+	}
+	n := x.Shape().Size()
+	if c.dp.off+n > c.dp.u.Shape().Dimensions[0] {
+		panic(fmt.Errorf("artemis: dropout pool exhausted (%d + %d > %d): dropoutElems is out of step with Build", c.dp.off, n, c.dp.u.Shape().Dimensions[0]))
+	}
+	u := Reshape(Slice(c.dp.u, AxisRange(c.dp.off, c.dp.off+n)), x.Shape().Dimensions...)
+	c.dp.off += n
+	keep := ConvertDType(GreaterOrEqual(u, Scalar(x.Graph(), x.DType(), c.Dropout)), x.DType())
+	return Mul(x, MulScalar(keep, 1/(1-c.Dropout)))
+}
+
+// dropoutElems is the number of dropout draws of one Build for batch b: the
+// positional encoding, then per encoder layer the attention weights, the
+// attention output, the feed-forward hidden layer and output; per decoder
+// layer the same for self- and cross-attention.
+func (c Config) dropoutElems(b int) int {
+	E, K, t, h, ff := c.EmbedDim, c.NumClass, c.Tokens, c.Heads, c.FFDim
+	enc, dec := c.layers()
+	n := t
+	if c.Fusion == FusionPaper {
+		n = t + K
+	}
+	total := b * t * E
+	total += enc * b * (h*n*n + 2*n*E + n*ff)
+	total += dec * b * (h*K*K + h*K*t + 3*K*E + K*ff)
+	return total
 }
 
 // adaptivePoolMatrix returns the [t, T] matrix of AdaptiveAvgPool1d from T

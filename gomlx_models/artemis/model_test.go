@@ -27,13 +27,10 @@ func testBackend(t testing.TB) backends.Backend {
 
 // tiny returns a small config for tests.
 func tiny(text, fusion string, r Residuals) Config {
-	c := PaperConfig(text, r)
-	c.NumFrames, c.VideoDim, c.EmbedDim, c.NumClass, c.Tokens = 6, 10, 8, 5, 4
+	c := CodeConfig(text, r)
+	c.NumFrames, c.VideoDim, c.ImageDim, c.EmbedDim, c.NumClass, c.Tokens = 6, 10, 0, 8, 5, 4
 	c.TextHidden, c.Heads, c.FFDim, c.Dropout = 4, 2, 16, 0
-	c.Fusion = fusion
-	if fusion == FusionCode {
-		c.EncLayers, c.DecLayers = 1, 1
-	}
+	c.Fusion, c.EncLayers, c.DecLayers = fusion, 1, 1
 	return c
 }
 

@@ -1,67 +1,102 @@
 package artemis
 
 import (
+	"math"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
 )
 
 // textLayer applies Eq. 2 to the description embedding s [B, E].
 //
-// The paper treats each clip's description as its own sequence of length one.
-// The recurrent layers therefore reduce to one step of the cell from a zero
-// state, computed exactly here (the recurrent weights W_hh multiply the zero
-// state and drop out; the recurrent biases b_hh do not, and are kept).
+// By default each clip's description is its own sequence of length one (the
+// paper's meaning): one step of the cell from a zero state, in both
+// directions. With TextAcrossBatch the B descriptions of the batch form one
+// sequence of length B, as the authors' code runs nn.LSTM/nn.GRU on a (B, 1,
+// E) tensor without batch_first (artemis.py:31,33,88-92); see Config.
 //
-// Authors' code quirk (documented, not reproduced): edofazza/ARTEMIS feeds the
-// description to nn.LSTM/nn.GRU as a (b, 1, 512) tensor with batch_first left
-// False, so PyTorch reads it as a sequence of length b with batch 1 and the
-// recurrence runs across the clips of a batch; predictions then depend on the
-// other clips of the batch. This package implements the per-clip meaning.
+// Variables follow PyTorch's layout (transposed): weight_ih [E, G*H],
+// weight_hh [H, G*H], bias_ih and bias_hh [G*H], gate order i, f, g, o
+// (LSTM) and r, z, n (GRU); every one U(±1/sqrt(H)), PyTorch's default.
 func (c Config) textLayer(ctx *context.Context, s *Node) *Node {
 	switch c.TextLayer {
-	case TextBiLSTM:
-		return Concatenate([]*Node{
-			lstmStep(ctx.In("lstm_fwd"), s, c.TextHidden),
-			lstmStep(ctx.In("lstm_bwd"), s, c.TextHidden),
-		}, -1)
-	case TextGRU:
-		return Concatenate([]*Node{
-			gruStep(ctx.In("gru_fwd"), s, c.TextHidden),
-			gruStep(ctx.In("gru_bwd"), s, c.TextHidden),
-		}, -1)
+	case TextBiLSTM, TextGRU:
+		gru := c.TextLayer == TextGRU
+		name := "lstm"
+		if gru {
+			name = "gru"
+		}
+		x := InsertAxes(s, 1) // [B, 1, E]: B sequences of length 1
+		if c.TextAcrossBatch {
+			x = InsertAxes(s, 0) // [1, B, E]: one sequence of length B
+		}
+		fwd := recurrent(ctx.In(name+"_fwd"), x, c.TextHidden, gru, false)
+		bwd := recurrent(ctx.In(name+"_bwd"), x, c.TextHidden, gru, true)
+		out := Concatenate([]*Node{fwd, bwd}, -1) // [N, S, 2H]
+		return Reshape(out, s.Shape().Dimensions[0], 2*c.TextHidden)
 	case TextConv:
 		return conv1D3(ctx.In("conv"), s)
 	}
 	return s
 }
 
-// lstmStep is one LSTM step from h0 = c0 = 0 (PyTorch gate equations):
-// i = σ(W_ii x + b_ii + b_hi), g = tanh(W_ig x + b_ig + b_hg),
-// o = σ(W_io x + b_io + b_ho), c = i ⊙ g (the forget gate multiplies c0 = 0),
-// h = o ⊙ tanh(c).
-func lstmStep(ctx *context.Context, x *Node, hidden int) *Node {
-	gate := func(name string) *Node { return layers.Dense(ctx.In(name), x, true, hidden) }
-	i := Sigmoid(gate("input_gate"))
-	gg := Tanh(gate("cell_gate"))
-	o := Sigmoid(gate("output_gate"))
-	return Mul(o, Tanh(Mul(i, gg)))
-}
-
-// gruStep is one GRU step from h0 = 0 (PyTorch gate equations):
-// r = σ(W_ir x + b_ir + b_hr), z = σ(W_iz x + b_iz + b_hz),
-// n = tanh(W_in x + b_in + r ⊙ b_hn), h = (1 - z) ⊙ n + z ⊙ h0 = (1 - z) ⊙ n.
-func gruStep(ctx *context.Context, x *Node, hidden int) *Node {
+// recurrent runs one direction of nn.LSTM / nn.GRU over x [N, S, E] from a
+// zero state and returns the hidden states [N, S, H] aligned with the input
+// positions (PyTorch's equations):
+//
+//	LSTM: i, f, g, o = σ, σ, tanh, σ of (W_i* x + b_i* + W_h* h + b_h*);
+//	      c' = f c + i g; h' = o tanh(c').
+//	GRU:  r, z = σ(W_ir x + b_ir + W_hr h + b_hr), σ(...);
+//	      n = tanh(W_in x + b_in + r (W_hn h + b_hn)); h' = (1 - z) n + z h.
+func recurrent(ctx *context.Context, x *Node, hidden int, gru, reverse bool) *Node {
 	g := x.Graph()
-	r := Sigmoid(layers.Dense(ctx.In("reset_gate"), x, true, hidden))
-	z := Sigmoid(layers.Dense(ctx.In("update_gate"), x, true, hidden))
-	bhn := ctx.In("new_gate").WithInitializer(initializers.Zero).
-		VariableWithShape("b_hn", shapes.Make(x.DType(), hidden)).ValueGraph(g)
-	n := Tanh(Add(layers.Dense(ctx.In("new_gate"), x, true, hidden), Mul(r, InsertAxes(bhn, 0))))
-	return Mul(OneMinus(z), n)
+	n, steps, e := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
+	gates := 4
+	if gru {
+		gates = 3
+	}
+	bound := 1 / math.Sqrt(float64(hidden))
+	wih := uniformVar(ctx, g, x, "weight_ih", bound, e, gates*hidden)
+	whh := uniformVar(ctx, g, x, "weight_hh", bound, hidden, gates*hidden)
+	bih := uniformVar(ctx, g, x, "bias_ih", bound, gates*hidden)
+	bhh := uniformVar(ctx, g, x, "bias_hh", bound, gates*hidden)
+	px := Add(Einsum("nse,eg->nsg", x, wih), Reshape(bih, 1, 1, gates*hidden)) // [N, S, G*H]
+	gate := func(v *Node, k int) *Node {
+		return Slice(v, AxisRange(), AxisRange(k*hidden, (k+1)*hidden))
+	}
+	h := Zeros(g, shapes.Make(x.DType(), n, hidden))
+	cell := h
+	out := make([]*Node, steps)
+	for step := 0; step < steps; step++ {
+		pos := step
+		if reverse {
+			pos = steps - 1 - step
+		}
+		var xs *Node
+		if steps == 1 {
+			xs = Reshape(px, n, gates*hidden)
+		} else {
+			xs = Reshape(Slice(px, AxisRange(), AxisElem(pos), AxisRange()), n, gates*hidden)
+		}
+		ph := Add(MatMul(h, whh), Reshape(bhh, 1, gates*hidden)) // [N, G*H]
+		if gru {
+			r := Sigmoid(Add(gate(xs, 0), gate(ph, 0)))
+			z := Sigmoid(Add(gate(xs, 1), gate(ph, 1)))
+			nn := Tanh(Add(gate(xs, 2), Mul(r, gate(ph, 2))))
+			h = Add(Mul(OneMinus(z), nn), Mul(z, h))
+		} else {
+			sum := Add(xs, ph)
+			i, f := Sigmoid(gate(sum, 0)), Sigmoid(gate(sum, 1))
+			gg, o := Tanh(gate(sum, 2)), Sigmoid(gate(sum, 3))
+			cell = Add(Mul(f, cell), Mul(i, gg))
+			h = Mul(o, Tanh(cell))
+		}
+		out[pos] = h
+	}
+	return Stack(out, 1)
 }
 
 // conv1D3 is nn.Conv1d(1, 1, kernel_size=3, padding=1) over the E features of

@@ -4,6 +4,8 @@
 // "vector" forms ARTEMIS applies to a single text embedding S (Eq. 2 of the ARTEMIS paper,
 // S' = BiLSTM(S), keeping the embedding width E with E/2 hidden units per direction).
 //
+// Weights and biases start as PyTorch's nn.LSTM / nn.GRU do: U(±1/sqrt(hidden)).
+//
 // Gradients of both run on the purego backend (they need Slice's gradient, i.e. Pad), and are
 // checked against finite differences in this package's tests.
 package layers

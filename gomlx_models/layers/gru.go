@@ -2,11 +2,20 @@ package layers
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX's idiom for graph code.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 )
+
+// PyTorchRecurrentInit is nn.LSTM / nn.GRU's default initialisation: every
+// weight and bias U(±1/sqrt(hidden)) (reset_parameters).
+func PyTorchRecurrentInit(ctx *context.Context, hidden int) initializers.VariableInitializer {
+	b := 1 / math.Sqrt(float64(hidden))
+	return initializers.RandomUniformFn(ctx, -b, b)
+}
 
 // GRU runs a gated recurrent unit (Cho et al. 2014, with PyTorch's nn.GRU conventions) over
 // x [batch, seq, features]:
@@ -21,7 +30,7 @@ import (
 // [batch, seq, directions*hidden] (forward then backward on the last axis, as PyTorch) and the
 // final states [directions, batch, hidden] (the backward direction's final state is at t=0).
 //
-// Variables (under ctx): inputsW [directions, 3, hidden, features], recurrentW [directions, 3,
+// Variables (under ctx), initialised as PyTorch does (U(±1/sqrt(hidden))): inputsW [directions, 3, hidden, features], recurrentW [directions, 3,
 // hidden, hidden], inputsB and recurrentB [directions, 3, hidden], gate order r, z, n as in
 // PyTorch's weight_ih_l0 / weight_hh_l0.
 func GRU(ctx *context.Context, x *Node, hidden int, bidirectional bool) (all, last *Node) {
@@ -37,6 +46,8 @@ func GRU(ctx *context.Context, x *Node, hidden int, bidirectional bool) (all, la
 	if bidirectional {
 		dirs = 2
 	}
+	// PyTorch's nn.GRU initialises every weight and bias U(±1/sqrt(hidden)).
+	ctx = ctx.WithInitializer(PyTorchRecurrentInit(ctx, hidden))
 	wi := ctx.VariableWithShape("inputsW", shapes.Make(dtype, dirs, 3, hidden, features)).ValueGraph(g)
 	wh := ctx.VariableWithShape("recurrentW", shapes.Make(dtype, dirs, 3, hidden, hidden)).ValueGraph(g)
 	bi := ctx.VariableWithShape("inputsB", shapes.Make(dtype, dirs, 3, hidden)).ValueGraph(g)

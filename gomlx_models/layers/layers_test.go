@@ -134,7 +134,9 @@ func TestGRUMatchesEquations(t *testing.T) {
 	got := tensors.MustCopyFlatData[float64](all)
 	weights := map[string][]float64{}
 	ctx.EnumerateVariables(func(v *context.Variable) {
-		weights[v.Name()] = tensors.MustCopyFlatData[float64](v.MustValue())
+		if v.Shape().DType.IsFloat() { // not the RNG state of the initialiser
+			weights[v.Name()] = tensors.MustCopyFlatData[float64](v.MustValue())
+		}
 	})
 	xs := tensors.MustCopyFlatData[float64](x)
 	for b := range batch {
@@ -180,6 +182,50 @@ func TestGradients(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%d coordinates checked, worst error %.3f of tolerance", res.Checked, res.MaxError)
+		})
+	}
+}
+
+// TestPyTorchInit: every weight and bias of GRU and BiLSTM starts within
+// PyTorch's U(±1/sqrt(hidden)) and its largest draw comes close to the bound
+// (nearBound: P(max < 0.9 b) = 0.9^n, n >= 48 draws, fixed seed).
+func TestPyTorchInit(t *testing.T) {
+	const hidden, nearBound = 16, 0.9
+	bound := 1 / math.Sqrt(hidden)
+	for _, name := range []string{"gru", "bilstm"} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.New()
+			ctx.SetParam(context.ParamInitialSeed, int64(3))
+			exec := context.MustNewExec(backend(), ctx, func(ctx *context.Context, x *Node) *Node {
+				if name == "gru" {
+					all, _ := layers.GRU(ctx, x, hidden, true)
+					return all
+				}
+				all, _ := layers.BiLSTM(ctx, x, hidden)
+				return all
+			})
+			if _, err := exec.Exec(input(1, 2, 3, 5)); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for v := range ctx.IterVariables() {
+				if !v.Shape().DType.IsFloat() { // skips the RNG state
+					continue
+				}
+				n++
+				m := 0.0
+				tensors.ConstFlatData(v.MustValue(), func(f []float64) {
+					for _, x := range f {
+						m = math.Max(m, math.Abs(x))
+					}
+				})
+				if m > bound || m < nearBound*bound {
+					t.Errorf("%s: max |w| = %.4g, want in [%.4g, %.4g]", v.ScopeAndName(), m, nearBound*bound, bound)
+				}
+			}
+			if n == 0 {
+				t.Fatal("no variables")
+			}
 		})
 	}
 }

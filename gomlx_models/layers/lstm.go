@@ -15,11 +15,14 @@ import (
 // [2, batch, hidden].
 //
 // GoMLX's gate order is i, o, f, c (PyTorch's is i, f, g, o): mind it when importing weights.
+// Weights and biases start U(±1/sqrt(hidden)), PyTorch's default.
 func BiLSTM(ctx *context.Context, x *Node, hidden int) (all, last *Node) {
 	if x.Rank() != 3 {
 		panic(fmt.Sprintf("layers.BiLSTM: x must be [batch, seq, features], got %s", x.Shape()))
 	}
 	batch, seq := x.Shape().Dim(0), x.Shape().Dim(1)
+	// PyTorch's nn.LSTM initialises every weight and bias U(±1/sqrt(hidden)).
+	ctx = ctx.WithInitializer(PyTorchRecurrentInit(ctx, hidden))
 	states, lastHidden, _ := lstm.New(ctx, x, hidden).UsePeephole(false).Direction(lstm.DirBidirectional).Done()
 	// states: [seq, 2, batch, hidden] -> [batch, seq, 2, hidden] -> [batch, seq, 2*hidden].
 	all = Reshape(TransposeAllAxes(states, 2, 0, 1, 3), batch, seq, 2*hidden)

@@ -49,7 +49,7 @@ type EvalFn func(epoch int) (map[string]float64, error)
 type Config struct {
 	Epochs    int   // maximum number of epochs (> 0).
 	BatchSize int   // examples per step (> 0); a last partial batch of an epoch is dropped.
-	EpochSize int   // examples drawn per epoch; 0 means one pass over the data.
+	EpochSize int   // examples drawn per epoch, a fresh random sample each epoch; 0 means one pass over the data.
 	Seed      int64 // seeds shuffling and the model initialisation.
 
 	LearningRate float64 // Adam's initial learning rate (> 0).
@@ -220,6 +220,11 @@ func (t *Trainer) Fit(gctx context.Context, data Data, eval EvalFn, progress run
 		lr := t.cfg.LR(epoch)
 		if err := t.setLR(lr); err != nil {
 			return nil, fmt.Errorf("trainer: setting learning rate: %w", err)
+		}
+		if t.cfg.EpochSize > 0 {
+			// A fresh sample each epoch, as PyTorch's RandomSampler(num_samples)
+			// draws a new permutation per epoch (ARTEMIS datamanager.py:211).
+			next = len(order)
 		}
 		var sum float64
 		for s := 0; s < steps; s++ {

@@ -166,3 +166,52 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// recordingData records the indices of every training batch.
+type recordingData struct {
+	*linearData
+	seen [][]int
+}
+
+func (d *recordingData) Batch(idx []int) ([]*tensors.Tensor, []*tensors.Tensor, error) {
+	d.seen = append(d.seen, append([]int(nil), idx...))
+	return d.linearData.Batch(idx)
+}
+
+// TestEpochSampleIsFresh: with EpochSize < Len each epoch draws a fresh
+// random sample without replacement, as PyTorch's RandomSampler(num_samples)
+// does, rather than consuming one permutation across epochs (which would make
+// 4 epochs of 16 out of 64 clips a partition of the 64).
+func TestEpochSampleIsFresh(t *testing.T) {
+	const n, epochSize, batch, epochs = 64, 16, 8, 4
+	data := &recordingData{linearData: newLinearData(n, 1)}
+	cfg := Config{Epochs: epochs, BatchSize: batch, EpochSize: epochSize, Seed: 3, LearningRate: 0.1, Monitor: "x"}
+	tr, err := New(testBackend(t), mlctx.New(), cfg, logistic, bce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Fit(context.Background(), data, func(int) (map[string]float64, error) {
+		return map[string]float64{"x": 0}, nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(data.seen) != epochs*epochSize/batch {
+		t.Fatalf("%d training batches, want %d", len(data.seen), epochs*epochSize/batch)
+	}
+	all := map[int]int{}
+	for e := 0; e < epochs; e++ {
+		inEpoch := map[int]bool{}
+		for _, b := range data.seen[e*epochSize/batch : (e+1)*epochSize/batch] {
+			for _, i := range b {
+				if inEpoch[i] {
+					t.Errorf("epoch %d draws clip %d twice (want without replacement)", e+1, i)
+				}
+				inEpoch[i] = true
+				all[i]++
+			}
+		}
+	}
+	if len(all) == n {
+		t.Errorf("the %d epochs partition the %d clips: one permutation consumed across epochs, not a fresh sample per epoch", epochs, n)
+	}
+}

@@ -55,14 +55,34 @@ type Model struct {
 	RHq       bool   `toml:"R_Hq"`
 	FR        bool   `toml:"F_r"`
 
-	Fusion     string  `toml:"fusion"`      // "paper" (one layer over t+K tokens) or "code" (encoder-decoder)
+	// Where the paper and the authors' code differ, "code" is the default
+	// and "paper" the paper's reading (gomlx_models/artemis.Config says
+	// which equation and code line each form comes from).
+	Fusion     string  `toml:"fusion"`      // "code" (nn.Transformer encoder-decoder, default) or "paper" (one layer over t+K tokens)
 	Tokens     int     `toml:"tokens"`      // t (16)
 	TextHidden int     `toml:"text_hidden"` // biLSTM/GRU units per direction (E/2)
 	Heads      int     `toml:"heads"`       // 8
 	FFDim      int     `toml:"ff_dim"`      // 2048
-	EncLayers  int     `toml:"enc_layers"`  // 1 (paper) or 6 (code)
-	DecLayers  int     `toml:"dec_layers"`  // 6 (code)
-	Dropout    float64 `toml:"dropout"`     // 0.1
+	EncLayers  int     `toml:"enc_layers"`  // 0: the fusion's own (code 6, paper 1)
+	DecLayers  int     `toml:"dec_layers"`  // 0: the fusion's own (code 6)
+	Dropout    float64 `toml:"dropout"`     // 0.1: every dropout of the code (positional encoding, attention weights, transformer layers)
+
+	RSeqForm        string `toml:"r_seq_form"`        // "code": R_seq adds S' (default); "paper": H_v W_seq (Eq. 6)
+	RbForm          string `toml:"r_b_form"`          // "code": R_b keeps the t pooled tokens (default); "paper": averaged over time (Eq. 5)
+	TextAcrossBatch bool   `toml:"text_across_batch"` // the code's biLSTM/GRU recurrence across the clips of a batch (off by default)
+	ContrastiveForm string `toml:"contrastive_form"`  // "code": per class on W_j H_v vs H_q, squared (default); "paper": Eq. 17 over clip pairs
+	CCAForm         string `toml:"cca_form"`          // "code": sum of canonical correlations (default); "paper": Eq. 19 as printed
+	// ImageDim is the width of F: 0 means the track's own (synthetic twin:
+	// embed_dim, its F has width E; ak-text: 768, CLIP ViT-B/16's pooler
+	// output as in the code).
+	ImageDim int `toml:"image_dim"`
+	// VideoLayout is "frames" (one token per frame, the twin's layout) or
+	// "timesformer" (Hugging Face's 1+patches*T tokens, patch-major: real
+	// TimeSformer features); TokenPool "code"|"paper" is how the latter is
+	// pooled (see gomlx_models/artemis.Config).
+	VideoLayout string `toml:"video_layout"`
+	Patches     int    `toml:"patches"`
+	TokenPool   string `toml:"token_pool"`
 
 	// Video and image widths of the text-only model's learned constants
 	// (ak-text track only; the synthetic track takes them from the data).
@@ -71,15 +91,17 @@ type Model struct {
 
 	Align       string   `toml:"align"`        // none | contrastive | cosine | cca
 	AlignWeight *float64 `toml:"align_weight"` // default 0.1 (1e-4 for cca), section 3.3
-	CosineAxis  string   `toml:"cosine_axis"`  // "feature" (paper) or "class" (authors' code)
-	CCADim      int      `toml:"cca_dim"`      // width of W_fb1, W_fb2 (0: E)
+	CosineAxis  string   `toml:"cosine_axis"`  // "class" (authors' code, default) or "feature" (paper)
+	CCADim      int      `toml:"cca_dim"`      // cca_form "paper": width of W_fb1, W_fb2 (0: E)
 }
 
 // Train is the [train] section.
 type Train struct {
-	// The paper trains 50 epochs with the video encoder frozen, then 150 (or
-	// 200) more. The inputs here are precomputed features, so there is no
-	// encoder to freeze: FrozenEpochs and Epochs run the same way and add up.
+	// The authors' code trains 50 epochs with the video encoder frozen, then
+	// 200 more (main.py --epochs 100: range(0, 50) then range(0, 200),
+	// artemis.py:233,246; the paper says 150 or 200). The inputs here are
+	// precomputed features, so there is no encoder to freeze: FrozenEpochs
+	// and Epochs run the same way and add up.
 	FrozenEpochs int     `toml:"frozen_epochs"`
 	Epochs       int     `toml:"epochs"`
 	Batch        int     `toml:"batch"`         // 16 (README command of the authors' code)
@@ -137,9 +159,11 @@ func DefaultConfig() Config {
 	return Config{
 		Data: Data{Track: TrackSynthetic, NTrain: 1024, NVal: 256, Classes: 140, Frames: 16,
 			VideoDim: 768, EmbedDim: 512, Difficulty: 0.5, LabelText: "name", Seed: 1},
-		Model: Model{TextLayer: model.TextBiLSTM, Fusion: model.FusionPaper, Tokens: 16, Heads: 8,
-			FFDim: 2048, EncLayers: 1, DecLayers: 6, Dropout: 0.1, Frames: 16, VideoDim: 768, Align: model.AlignNone},
-		Train: Train{Epochs: 150, FrozenEpochs: 50, Batch: 16, EpochSize: 2500, LR: 1e-5,
+		Model: Model{TextLayer: model.TextBiLSTM, Fusion: model.FusionCode, Tokens: 16, Heads: 8,
+			FFDim: 2048, Dropout: 0.1, Frames: 16, VideoDim: 768, Align: model.AlignNone,
+			RSeqForm: model.FormCode, RbForm: model.FormCode, ContrastiveForm: model.FormCode, CCAForm: model.FormCode,
+			VideoLayout: model.VideoFrames, Patches: 196, TokenPool: model.FormCode},
+		Train: Train{Epochs: 200, FrozenEpochs: 50, Batch: 16, EpochSize: 2500, LR: 1e-5,
 			Schedule: trainer.ScheduleCosineRestarts, RestartEvery: 10, Select: "best", EvalBatch: 16, EvalEvery: 1, Seed: 1},
 	}
 }
@@ -200,6 +224,10 @@ func Decode(p runner.Point) (Config, error) {
 		return c, spec.Errorf("model.ff_dim", "must be positive, got %d", m.FFDim)
 	case m.Frames < 1 || m.VideoDim < 1:
 		return c, spec.Errorf("model.frames", "model.frames and model.video_dim must be positive")
+	case m.ImageDim < 0 || d.Track == TrackSynthetic && m.ImageDim != 0 && m.ImageDim != d.EmbedDim:
+		return c, spec.Errorf("model.image_dim", "must be 0 (the track's own) or, on the synthetic twin, data.embed_dim (%d); got %d", d.EmbedDim, m.ImageDim)
+	case m.VideoLayout != model.VideoFrames:
+		return c, spec.Errorf("model.video_layout", `only "frames" has a data track here (the synthetic twin and the text-only constants); "timesformer" is the model's layout for real TimeSformer features, which no track loads yet; got %q`, m.VideoLayout)
 	case m.AlignWeight != nil && !(*m.AlignWeight >= 0 && !math.IsInf(*m.AlignWeight, 0)):
 		return c, spec.Errorf("model.align_weight", "must be a finite number >= 0, got %g", *m.AlignWeight)
 	case t.Epochs < 0 || t.FrozenEpochs < 0 || t.Epochs+t.FrozenEpochs < 1 || t.Epochs+t.FrozenEpochs > 10_000:
@@ -227,20 +255,29 @@ func Decode(p runner.Point) (Config, error) {
 func (c Config) ModelConfig(frames, videoDim, embedDim, classes int) model.Config {
 	m := c.Model
 	r := model.Residuals{Hv: m.RHv, Seq: m.RSeq, Backbone: m.RB, Hq: m.RHq, F: m.FR}
-	mc := model.PaperConfig(m.TextLayer, r)
+	mc := model.CodeConfig(m.TextLayer, r)
 	mc.NumFrames, mc.VideoDim, mc.EmbedDim, mc.NumClass = frames, videoDim, embedDim, classes
+	// The synthetic twin's F has width E (its layout, kept explicit here);
+	// the code's CLIP image embedding is 768 wide.
+	mc.ImageDim = embedDim
 	if c.Data.Track == TrackAKText {
 		mc.NumFrames, mc.VideoDim, mc.TextOnly = m.Frames, m.VideoDim, true
+		mc.ImageDim = 768
 	}
+	if m.ImageDim != 0 {
+		mc.ImageDim = m.ImageDim
+	}
+	mc.VideoLayout, mc.Patches, mc.TokenPool = m.VideoLayout, m.Patches, m.TokenPool
+	mc.RSeqForm, mc.RbForm, mc.TextAcrossBatch = m.RSeqForm, m.RbForm, m.TextAcrossBatch
+	mc.ContrastiveForm, mc.CCAForm = m.ContrastiveForm, m.CCAForm
 	mc.Tokens, mc.Heads, mc.FFDim, mc.Dropout = m.Tokens, m.Heads, m.FFDim, m.Dropout
 	mc.TextHidden = m.TextHidden
 	if mc.TextHidden == 0 {
 		mc.TextHidden = embedDim / 2
 	}
+	// 0 layers mean the fusion's own depth (code 6+6, paper 1), so that
+	// switching fusion alone never mixes the two.
 	mc.Fusion, mc.EncLayers, mc.DecLayers = m.Fusion, m.EncLayers, m.DecLayers
-	if mc.Fusion == model.FusionPaper && mc.EncLayers == 0 {
-		mc.EncLayers = 1
-	}
 	mc.Align = m.Align
 	mc.AlignWeight = model.DefaultAlignWeight(m.Align)
 	if m.AlignWeight != nil {
@@ -248,10 +285,7 @@ func (c Config) ModelConfig(frames, videoDim, embedDim, classes int) model.Confi
 	}
 	mc.CosineAxis = m.CosineAxis
 	if mc.CosineAxis == "" {
-		mc.CosineAxis = model.CosineFeature
-		if mc.Fusion == model.FusionCode {
-			mc.CosineAxis = model.CosineClass
-		}
+		mc.CosineAxis = model.CosineClass
 	}
 	mc.CCADim = m.CCADim
 	return mc

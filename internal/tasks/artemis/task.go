@@ -21,7 +21,7 @@ type Task struct{}
 
 // Version is folded into the points' hashes; bump it when training or
 // evaluation changes.
-func (Task) Version() string { return "artemis-2" }
+func (Task) Version() string { return "artemis-3" } // 3: the authors' code as default (issue 11)
 
 // Validate implements runner.Task.
 func (Task) Validate(p runner.Point) error {
