@@ -12,7 +12,7 @@ import (
 // runBaseline scores the track's val split with a reference baseline and
 // evaluates it exactly as ARTEMIS runs are evaluated, so that the rows of a
 // table compare like with like.
-func runBaseline(c Config, track *data.AKTrack) (runner.Outcome, error) {
+func runBaseline(c Config, track *data.AKTrack, progress runner.Progress) (runner.Outcome, error) {
 	var scores [][]float64
 	var out runner.Outcome
 	switch c.Model.Preset {
@@ -22,7 +22,7 @@ func runBaseline(c Config, track *data.AKTrack) (runner.Outcome, error) {
 	case BaselineLogReg:
 		// The one recipe of internal/tasks/baselines (C chosen on a train fold).
 		rc := baselines.DefaultTrainConfig()
-		res, err := baselines.TrainLogReg(track, rc)
+		res, err := baselines.TrainLogReg(track, rc, progress)
 		if err != nil {
 			return out, err
 		}

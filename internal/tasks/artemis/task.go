@@ -56,7 +56,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (out runner
 	}
 	defer backend.Finalize()
 	if IsBaseline(c.Model.Preset) {
-		return runBaseline(c, track)
+		return runBaseline(c, track, env.Progress)
 	}
 	res, err := Fit(ctx, backend, c, track, env.Progress)
 	if err != nil {

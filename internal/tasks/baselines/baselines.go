@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/actrepro/actrepro/internal/data"
+	"github.com/actrepro/actrepro/internal/runner"
 )
 
 // LabelFrequencyScores scores every one of n clips with the train
@@ -32,7 +33,7 @@ type LogRegResult struct {
 
 // TrainLogReg fits the logistic regression (FitLogReg, full-batch L-BFGS)
 // on the track's train description embeddings and scores its val split.
-func TrainLogReg(t *data.AKTrack, c TrainConfig) (*LogRegResult, error) {
+func TrainLogReg(t *data.AKTrack, c TrainConfig, progress runner.Progress) (*LogRegResult, error) {
 	if t.Train.Len() == 0 || t.Val.Len() == 0 {
 		return nil, fmt.Errorf("logreg: empty split (train %d, val %d)", t.Train.Len(), t.Val.Len())
 	}
@@ -52,7 +53,14 @@ func TrainLogReg(t *data.AKTrack, c TrainConfig) (*LogRegResult, error) {
 			y[i][l] = true
 		}
 	}
-	m, info, err := FitLogReg(x, y, c.LBFGS())
+	if progress == nil {
+		progress = runner.Discard
+	}
+	lc := c.LBFGS()
+	lc.OnIter = func(it int, loss float64) { progress.Step(it, map[string]float64{"loss": loss}) }
+	progress.Start("logreg L-BFGS iterations", c.MaxIter)
+	m, info, err := FitLogReg(x, y, lc)
+	progress.Finish()
 	if err != nil {
 		return nil, err
 	}

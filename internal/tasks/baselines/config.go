@@ -53,7 +53,7 @@ const ChosenC = 4.0
 // DefaultTrainConfig is the logistic-regression recipe every task uses (the
 // baselines here and the logreg row of the ARTEMIS text table).
 func DefaultTrainConfig() TrainConfig {
-	return TrainConfig{C: ChosenC, MaxIter: 2000, GradTol: 1e-6}
+	return TrainConfig{C: ChosenC, MaxIter: 1000, GradTol: 1e-5}
 }
 
 // LBFGS is the optimiser configuration of the recipe.

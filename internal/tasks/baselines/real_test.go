@@ -99,7 +99,7 @@ func TestRealSklearnParity(t *testing.T) {
 	}
 	c := DefaultTrainConfig()
 	c.C = want.C
-	res, err := TrainLogReg(tr, c)
+	res, err := TrainLogReg(tr, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 		scores = LabelFrequencyScores(track.TrainCounts, track.Train.Len(), track.Val.Len())
 		out.Notes = append(out.Notes, "label-frequency baseline: every clip scored by the train prevalence of each class (no input used)")
 	case ModelLogReg:
-		res, err := TrainLogReg(track, c.Train)
+		res, err := TrainLogReg(track, c.Train, env.Progress)
 		if err != nil {
 			return runner.Outcome{}, err
 		}
