@@ -224,6 +224,13 @@ func PaperConfig(text string, r Residuals) Config {
 	return c
 }
 
+// LayersUsed returns the encoder and decoder depths Build uses: EncLayers
+// and DecLayers, 0 meaning the fusion's own (code 6+6, paper 1+0).
+func (c Config) LayersUsed() []int {
+	e, d := c.layers()
+	return []int{e, d}
+}
+
 // layers returns the encoder and decoder depths, 0 meaning the fusion's own.
 func (c Config) layers() (enc, dec int) {
 	enc, dec = c.EncLayers, c.DecLayers

@@ -67,7 +67,7 @@ func linearInit(ctx *context.Context, x *Node, out int, bias bool, wBound, bBoun
 			bd[i] = 1
 		}
 		bd[len(bd)-1] = out
-		y = Add(y, Reshape(b, bd...))
+		y = Add(y, BroadcastToDims(Reshape(b, bd...), dims...))
 	}
 	return y
 }
@@ -77,16 +77,21 @@ func linearInit(ctx *context.Context, x *Node, out int, bias bool, wBound, bBoun
 func layerNorm(ctx *context.Context, x *Node) *Node {
 	g := x.Graph()
 	e := x.Shape().Dimensions[x.Rank()-1]
-	mean := ReduceAndKeep(x, ReduceMean, -1)
+	dims := x.Shape().Dimensions
+	// Explicit broadcasts: purego's same-shape binary ops are faster than
+	// its implicit broadcasting.
+	mean := BroadcastToDims(ReduceAndKeep(x, ReduceMean, -1), dims...)
 	xc := Sub(x, mean)
-	v := ReduceAndKeep(Square(xc), ReduceMean, -1)
+	v := BroadcastToDims(ReduceAndKeep(Square(xc), ReduceMean, -1), dims...)
 	y := Div(xc, Sqrt(AddScalar(v, 1e-5)))
 	bd := make([]int, x.Rank())
 	for i := range bd {
 		bd[i] = 1
 	}
 	bd[len(bd)-1] = e
-	return Add(Mul(y, Reshape(constVar(ctx, g, x, "weight", true, e), bd...)), Reshape(constVar(ctx, g, x, "bias", false, e), bd...))
+	gain := BroadcastToDims(Reshape(constVar(ctx, g, x, "weight", true, e), bd...), dims...)
+	offset := BroadcastToDims(Reshape(constVar(ctx, g, x, "bias", false, e), bd...), dims...)
+	return Add(Mul(y, gain), offset)
 }
 
 // attention is nn.MultiheadAttention(E, heads, dropout, batch_first=True)

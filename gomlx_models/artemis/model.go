@@ -138,7 +138,7 @@ func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 	// Eq. 8: H_v^pos = R_total + PE(t), sinusoidal, then the positional
 	// encoding's dropout (PositionalEncoding, artemis.py:294-311).
 	pe := ConvertDType(Const(g, sinusoidalPE(t, E)), dt)
-	hvFinal = c.drop(ctx.In("pos_encoding"), Add(hvFinal, InsertAxes(pe, 0))) // [B, t, E]
+	hvFinal = c.drop(ctx.In("pos_encoding"), Add(hvFinal, BroadcastToDims(InsertAxes(pe, 0), b, t, E))) // [B, t, E]
 
 	// ---- Image-text fusion branch (section 3.1.2). ----
 	L := classQueries(ctx, g, dt, K, E) // [K, E]
@@ -204,7 +204,7 @@ func (c Config) Build(ctx *context.Context, video, image, desc *Node) Output {
 	bound := 1 / math.Sqrt(float64(E))
 	w := uniformVar(hctx, g, fused, "W", bound, K, E)
 	bias := uniformVar(hctx, g, fused, "b", bound, K)
-	logits := Add(ReduceSum(Mul(fused, InsertAxes(w, 0)), -1), InsertAxes(bias, 0))
+	logits := Add(ReduceSum(Mul(fused, BroadcastToDims(InsertAxes(w, 0), b, K, E)), -1), BroadcastToDims(InsertAxes(bias, 0), b, K))
 	return Output{Logits: logits, Fb1: hvFinal, Fb2: hqFinal, Fb1K: fb1K}
 }
 

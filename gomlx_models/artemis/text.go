@@ -63,7 +63,7 @@ func recurrent(ctx *context.Context, x *Node, hidden int, gru, reverse bool) *No
 	whh := uniformVar(ctx, g, x, "weight_hh", bound, hidden, gates*hidden)
 	bih := uniformVar(ctx, g, x, "bias_ih", bound, gates*hidden)
 	bhh := uniformVar(ctx, g, x, "bias_hh", bound, gates*hidden)
-	px := Add(Einsum("nse,eg->nsg", x, wih), Reshape(bih, 1, 1, gates*hidden)) // [N, S, G*H]
+	px := Add(Einsum("nse,eg->nsg", x, wih), BroadcastToDims(Reshape(bih, 1, 1, gates*hidden), n, steps, gates*hidden)) // [N, S, G*H]
 	gate := func(v *Node, k int) *Node {
 		return Slice(v, AxisRange(), AxisRange(k*hidden, (k+1)*hidden))
 	}
@@ -81,7 +81,7 @@ func recurrent(ctx *context.Context, x *Node, hidden int, gru, reverse bool) *No
 		} else {
 			xs = Reshape(Slice(px, AxisRange(), AxisElem(pos), AxisRange()), n, gates*hidden)
 		}
-		ph := Add(MatMul(h, whh), Reshape(bhh, 1, gates*hidden)) // [N, G*H]
+		ph := Add(MatMul(h, whh), BroadcastToDims(Reshape(bhh, 1, gates*hidden), n, gates*hidden)) // [N, G*H]
 		if gru {
 			r := Sigmoid(Add(gate(xs, 0), gate(ph, 0)))
 			z := Sigmoid(Add(gate(xs, 1), gate(ph, 1)))

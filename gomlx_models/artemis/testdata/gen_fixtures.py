@@ -284,9 +284,11 @@ def main():
         np.savez_compressed(name + ".npz", **{"in.h1": f64(h1), "in.h2": f64(h2), "out.loss": f64(loss),
                                    "g.h1": f64(g1), "g.h2": f64(g2)})
     sizes = dict(B=B, N=N, D=D, E=E, K=K, tokens=T_TOK, image_dim=FD, heads=HEADS, ff=FF, hidden=E // 2)
-    with open("cases.json", "w") as f:
-        json.dump({"generator": "gen_fixtures.py", "torch": torch.__version__, "sizes": sizes, "cases": meta}, f, indent=1)
-        f.write("\n")
+    with open("cases.json", "w") as f:  # one case per line
+        head = {"generator": "gen_fixtures.py", "torch": torch.__version__, "sizes": sizes}
+        f.write(json.dumps(head)[:-1] + ', "cases": [\n')
+        f.write(",\n".join(json.dumps(m, separators=(",", ":")) for m in meta))
+        f.write("\n]}\n")
 
 
 if __name__ == "__main__":

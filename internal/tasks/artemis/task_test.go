@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	model "github.com/actrepro/actrepro/gomlx_models/artemis"
 	"github.com/actrepro/actrepro/internal/data"
 	"github.com/actrepro/actrepro/internal/runner"
 )
 
 // smokePoint is a tiny synthetic point, the sizes of the smoke scale.
 func smokePoint(model map[string]any) runner.Point {
-	m := map[string]any{"text_layer": "conv", "tokens": 4, "heads": 2, "ff_dim": 32}
+	m := map[string]any{"text_layer": "conv", "tokens": 4, "heads": 2, "ff_dim": 32, "enc_layers": 1, "dec_layers": 1}
 	for k, v := range model {
 		m[k] = v
 	}
@@ -61,6 +62,12 @@ func TestValidateErrors(t *testing.T) {
 		{"align", map[string]any{"align": "kl"}},
 		{"unknown key", map[string]any{"R_hv": true}},
 		{"heads", map[string]any{"heads": 3}},
+		{"r_seq_form", map[string]any{"r_seq_form": "s"}},
+		{"r_b_form", map[string]any{"r_b_form": "mean"}},
+		{"contrastive_form", map[string]any{"contrastive_form": "pairs"}},
+		{"cca_form", map[string]any{"cca_form": "svd"}},
+		{"image_dim on the twin", map[string]any{"image_dim": 768}},
+		{"video_layout without a track", map[string]any{"video_layout": "timesformer"}},
 	}
 	for _, tc := range cases {
 		if err := (Task{}).Validate(smokePoint(tc.model)); err == nil {
@@ -94,4 +101,48 @@ func TestAKTextSmoke(t *testing.T) {
 		t.Errorf("DataSource %q, want real", out.DataSource)
 	}
 	t.Logf("ak-text smoke: %v", out.Metrics)
+}
+
+// TestDefaultsAreTheCode: a spec that names no option gets the authors'
+// code (nn.Transformer 6+6, every form "code", cosine on the class axis,
+// 50 frozen + 200 epochs of a 2,500-clip sample), and switching fusion alone
+// gives the paper's one layer, never 1+6.
+func TestDefaultsAreTheCode(t *testing.T) {
+	p := smokePoint(nil)
+	m := p.Config["model"].(map[string]any)
+	delete(m, "enc_layers")
+	delete(m, "dec_layers")
+	p.Config["train"] = map[string]any{"seed": 1}
+	c, err := Decode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := c.ModelConfig(8, 16, 16, 32)
+	cases := []struct{ name, got, want string }{
+		{"fusion", mc.Fusion, model.FusionCode},
+		{"r_seq_form", mc.RSeqForm, model.FormCode},
+		{"r_b_form", mc.RbForm, model.FormCode},
+		{"contrastive_form", mc.ContrastiveForm, model.FormCode},
+		{"cca_form", mc.CCAForm, model.FormCode},
+		{"cosine_axis", mc.CosineAxis, model.CosineClass},
+		{"video_layout", mc.VideoLayout, model.VideoFrames},
+		{"text_across_batch", fmt.Sprint(mc.TextAcrossBatch), "false"},
+		{"dropout", fmt.Sprint(mc.Dropout), "0.1"},
+		{"layers", fmt.Sprint(mc.LayersUsed()), "[6 6]"},
+		{"image_dim (twin: E)", fmt.Sprint(mc.ImageDim), "16"},
+		{"epochs", fmt.Sprint(c.Train.FrozenEpochs, "+", c.Train.Epochs, " of ", c.Train.EpochSize), "50+200 of 2500"},
+	}
+	for _, tc := range cases {
+		if tc.got != tc.want {
+			t.Errorf("%s = %s, want %s", tc.name, tc.got, tc.want)
+		}
+	}
+	m["fusion"] = model.FusionPaper
+	c, err = Decode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.ModelConfig(8, 16, 16, 32).LayersUsed()); got != "[1 0]" {
+		t.Errorf("fusion = paper alone: layers %s, want [1 0]", got)
+	}
 }
