@@ -335,6 +335,42 @@ type AKTextOptions struct {
 	// train_light.csv / val_light.csv) and labels.npy [K,E]. They replace the
 	// offline encoder.
 	ClipDir string
+	// Eval names the evaluated split: "" or "val" is val_light.csv (train on
+	// train_light.csv); "fold0" ... "fold4" hold out the clips of
+	// <i>_light.csv, a cross-validation fold of the TRAIN split, and train
+	// on the other train clips (for choosing hyper-parameters or epochs
+	// without looking at val). The encoder is fitted on the training part.
+	Eval string
+}
+
+// holdOutFold splits train into (train minus fold, fold) for o.Eval
+// "fold<i>"; ok is false for the official split.
+func holdOutFold(ak *AnimalKingdom, eval string) (train, held []AKClip, ok bool, err error) {
+	if eval == "" || eval == "val" {
+		return nil, nil, false, nil
+	}
+	var f int
+	if _, err := fmt.Sscanf(eval, "fold%d", &f); err != nil || f < 0 || f >= AKNumFolds || eval != fmt.Sprintf("fold%d", f) {
+		return nil, nil, false, fmt.Errorf("LoadAKText: Eval %q, want \"val\" or \"fold0\" ... \"fold%d\"", eval, AKNumFolds-1)
+	}
+	if len(ak.Folds) <= f {
+		return nil, nil, false, fmt.Errorf("LoadAKText: Eval %q needs %d_light.csv in the data root", eval, f)
+	}
+	in := map[string]bool{}
+	for _, c := range ak.Folds[f] {
+		in[c.ID] = true
+	}
+	for _, c := range ak.Train {
+		if in[c.ID] {
+			held = append(held, c)
+		} else {
+			train = append(train, c)
+		}
+	}
+	if len(held) == 0 {
+		return nil, nil, false, fmt.Errorf("LoadAKText: fold %d shares no clip with %s", f, AKTrainFile)
+	}
+	return train, held, true, nil
 }
 
 // LoadAKText builds the Animal Kingdom text track from the real files under
@@ -369,8 +405,14 @@ func LoadAKText(root string, o AKTextOptions) (*AKTrack, error) {
 	if o.LabelText != LabelTextName && ak.ClassDescriptions == nil {
 		return nil, fmt.Errorf("LoadAKText: LabelText %q needs %s", o.LabelText, filepath.Join(dir, AKClassDescriptionsFile))
 	}
-	trainIdx := subsetIndex(len(ak.Train), o.MaxTrain, o.Seed)
-	valIdx := subsetIndex(len(ak.Val), o.MaxVal, o.Seed+1)
+	trainClips, valClips, valFile := ak.Train, ak.Val, AKValFile
+	if tr, held, ok, err := holdOutFold(ak, o.Eval); err != nil {
+		return nil, err
+	} else if ok {
+		trainClips, valClips, valFile = tr, held, o.Eval[len("fold"):]+"_light.csv"
+	}
+	trainIdx := subsetIndex(len(trainClips), o.MaxTrain, o.Seed)
+	valIdx := subsetIndex(len(valClips), o.MaxVal, o.Seed+1)
 	split := func(clips []AKClip, idx []int, file string) (AKSplit, []string, error) {
 		var s AKSplit
 		var texts []string
@@ -386,11 +428,11 @@ func LoadAKText(root string, o AKTextOptions) (*AKTrack, error) {
 		}
 		return s, texts, nil
 	}
-	train, trainTexts, err := split(ak.Train, trainIdx, AKTrainFile)
+	train, trainTexts, err := split(trainClips, trainIdx, AKTrainFile)
 	if err != nil {
 		return nil, err
 	}
-	val, valTexts, err := split(ak.Val, valIdx, AKValFile)
+	val, valTexts, err := split(valClips, valIdx, valFile)
 	if err != nil {
 		return nil, err
 	}
@@ -399,19 +441,29 @@ func LoadAKText(root string, o AKTextOptions) (*AKTrack, error) {
 	var fp Fingerprinter
 	fp.AddString("animalkingdom", ak.Fingerprint)
 	fp.AddString("options", fmt.Sprintf("dim=%d label=%s maxtrain=%d maxval=%d seed=%d", o.Dim, o.LabelText, o.MaxTrain, o.MaxVal, o.Seed))
+	if valFile != AKValFile {
+		fp.AddString("eval", o.Eval)
+		t.Notes = append(t.Notes, fmt.Sprintf("evaluated on the held-out TRAIN fold %s (%d clips), trained on the other %d train clips: not the val split", valFile, len(valClips), len(trainClips)))
+		if o.ClipDir != "" {
+			return nil, fmt.Errorf("LoadAKText: Eval %q with ClipDir is not supported (the .npy rows follow train/val order)", o.Eval)
+		}
+	}
 	if o.ClipDir != "" {
 		if err := loadClipEmbeddings(t, o.ClipDir, trainIdx, valIdx, len(ak.Train), len(ak.Val), &fp); err != nil {
 			return nil, err
 		}
 		t.Notes = append(t.Notes, "text embeddings: real CLIP embeddings from "+o.ClipDir)
 	} else {
-		enc := textenc.Fit(trainTexts, o.Dim)
+		enc, err := textenc.Fit(trainTexts, o.Dim)
+		if err != nil {
+			return nil, fmt.Errorf("LoadAKText: fitting the text encoder on %s descriptions: %w", AKTrainFile, err)
+		}
 		t.Train.Desc = enc.EncodeAll(trainTexts)
 		t.Val.Desc = enc.EncodeAll(valTexts)
 		t.LabelEmb = labelEmbeddings(enc, ak, o.LabelText)
 		t.E = o.Dim
 		fp.AddString("encoder", enc.String())
-		t.Notes = append(t.Notes, "text embeddings: "+enc.String()+" (offline stand-in for CLIP's text encoder, lexical similarity only)")
+		t.Notes = append(t.Notes, "text embeddings: "+enc.String()+" (TF-IDF (1,2)-grams + LSA fitted on the train descriptions: an offline stand-in for CLIP's text encoder)")
 	}
 	if o.MaxTrain > 0 || o.MaxVal > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("subset of the real split: %d of %d train, %d of %d val clips (seed %d)", len(train.IDs), len(ak.Train), len(val.IDs), len(ak.Val), o.Seed))

@@ -14,15 +14,19 @@ func dot(a, b []float32) (s float32) {
 }
 
 func ExampleEncoder_Encode() {
-	enc := textenc.Fit([]string{"the heron stands in the water", "the cat sleeps"}, 512)
+	corpus := []string{"the heron stands in the water", "a heron fishes in the water", "the cat sleeps", "the cat sleeps on the sofa"}
+	enc, err := textenc.Fit(corpus, 2) // LSA to 2 dimensions, fitted on corpus
+	if err != nil {
+		panic(err)
+	}
 	q := enc.Encode("A heron standing in water")
 	fmt.Printf("dim %d\n", len(q))
-	// Cosine similarities (vectors are unit length): shared words count,
-	// "standing" and "stands" do not match (lexical, not semantic).
-	fmt.Printf("heron text: %.3f\n", dot(q, enc.Encode("the heron stands in the water")))
+	// Cosine similarities (vectors are unit length): the heron texts share
+	// a direction, the cat texts another.
+	fmt.Printf("heron text: %.3f\n", dot(q, enc.Encode("a heron fishes in the water")))
 	fmt.Printf("cat text:   %.3f\n", dot(q, enc.Encode("the cat sleeps")))
 	// Output:
-	// dim 512
-	// heron text: 0.229
+	// dim 2
+	// heron text: 0.997
 	// cat text:   0.000
 }

@@ -36,6 +36,9 @@ type Data struct {
 	MaxVal    int    `toml:"max_val"`    // seeded subset of the real val split (0: all 6,096)
 	LabelText string `toml:"label_text"` // class-query text: "name" (authors' code), "description", "name+description"
 	ClipDir   string `toml:"clip_dir"`   // optional real CLIP embeddings (see data.AKTextOptions)
+	// Eval is the evaluated split: "" / "val", or "fold0".."fold4", a held-out
+	// fold of the TRAIN split for choosing epochs (data.AKTextOptions.Eval).
+	Eval string `toml:"eval"`
 }
 
 // Model is the [model] section: gomlx_models/artemis.Config in spec terms.

@@ -3,7 +3,6 @@ package artemis
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/actrepro/actrepro/internal/data"
@@ -35,7 +34,7 @@ func LoadTrack(c Config, dataRoot string) (*data.AKTrack, error) {
 	d := c.Data
 	if d.Track == TrackAKText {
 		return data.LoadAKText(dataRoot, data.AKTextOptions{Dim: d.EmbedDim, LabelText: d.LabelText,
-			MaxTrain: d.MaxTrain, MaxVal: d.MaxVal, Seed: d.Seed, ClipDir: d.ClipDir})
+			MaxTrain: d.MaxTrain, MaxVal: d.MaxVal, Seed: d.Seed, ClipDir: d.ClipDir, Eval: d.Eval})
 	}
 	return data.SynthAK(data.SynthAKOptions{Seed: d.Seed, NTrain: d.NTrain, NVal: d.NVal, K: d.Classes,
 		T: d.Frames, D: d.VideoDim, E: d.EmbedDim, Difficulty: d.Difficulty})
@@ -57,7 +56,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (out runner
 	}
 	defer backend.Finalize()
 	if IsBaseline(c.Model.Preset) {
-		return runBaseline(backend, c, track, env.Progress)
+		return runBaseline(c, track, env.Progress)
 	}
 	res, err := Fit(ctx, backend, c, track, env)
 	if err != nil {
@@ -115,54 +114,24 @@ func (s *split) Batch(idx []int) ([]*tensors.Tensor, []*tensors.Tensor, error) {
 	return []*tensors.Tensor{vt, it, dt, yt}, []*tensors.Tensor{yt}, nil
 }
 
-// Evaluate computes the reported metrics from validation scores: the
-// authors' batch-micro mAP (batch evalBatch, in split order), the official
-// macro mAP, micro mAP and the head/middle/tail means (segments from the
-// full-scale train counts, see segmentCounts).
+// Evaluate computes the reported metrics from validation scores with the
+// one evaluator of the Animal Kingdom tasks, metrics.EvaluateMultiLabel:
+// the authors' batch-micro mAP (batch evalBatch, in split order), the
+// official macro mAP, micro mAP and the head/middle/tail means. segCounts
+// are the segment-defining counts of segmentCounts (already scaled).
 func Evaluate(labels [][]int, k int, scores [][]float32, evalBatch int, segCounts []int) (map[string]float64, []float64, error) {
-	y, err := metrics.MultiHot(labels, k)
+	ev, err := metrics.EvaluateMultiLabel(labels, k, metrics.Float64s(scores), segCounts, metrics.AKTrainClips, evalBatch)
 	if err != nil {
 		return nil, nil, err
 	}
-	s := metrics.Float64s(scores)
-	out := map[string]float64{}
-	bm, err := metrics.MeanAP(y, s, metrics.BatchMicro, evalBatch)
-	if err != nil {
-		return nil, nil, err
-	}
-	out["map_batch_micro"] = bm.MAP
-	mi, err := metrics.MeanAP(y, s, metrics.Micro, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	out["map_micro"] = mi.MAP
-	ma, err := metrics.MeanAP(y, s, metrics.Macro, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	out["map_macro"] = ma.MAP
-	seg, err := metrics.SegmentMeans(ma.PerClass, segCounts)
-	if err != nil {
-		return nil, nil, err
-	}
-	out["map_head"], out["map_middle"], out["map_tail"] = seg.Head, seg.Middle, seg.Tail
-	return out, ma.PerClass, nil
+	m := ev.Metrics()
+	delete(m, "val_classes")
+	return m, ev.PerClass, nil
 }
 
-// segmentCounts returns the train counts that define head/middle/tail. On
-// the real full split they are the track's own; on a subset or a synthetic
-// twin they are scaled to the 24,004 clips of the real train split, so that
-// a class keeps the segment its frequency gives it at full scale.
+// segmentCounts returns the counts that define head/middle/tail by the
+// project's one rule, metrics.ScaledTrainCounts, and its record note.
 func segmentCounts(track *data.AKTrack) ([]int, string) {
-	const realTrain = 24004
 	n := track.Train.Len()
-	if track.Source == "real" && n == realTrain {
-		return track.TrainCounts, ""
-	}
-	f := float64(realTrain) / float64(n)
-	out := make([]int, len(track.TrainCounts))
-	for i, c := range track.TrainCounts {
-		out[i] = int(math.Round(float64(c) * f))
-	}
-	return out, fmt.Sprintf("head/middle/tail from train counts scaled by %d/%d to the real train split's size", realTrain, n)
+	return metrics.ScaledTrainCounts(track.TrainCounts, n), metrics.SegmentNote(n)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actrepro/actrepro/internal/metrics"
 	"github.com/actrepro/actrepro/internal/runner"
 )
 
@@ -17,13 +18,13 @@ const apTol = 1e-12
 func TestLabelFrequencyAP(t *testing.T) {
 	labels := [][]int{{0}, {0, 1}, {2}, {0}}
 	scores := LabelFrequencyScores([]int{5, 1, 2}, 10, len(labels))
-	ev, err := Evaluate(labels, 3, scores, []int{5, 1, 2})
+	ev, err := metrics.EvaluateMultiLabel(labels, 3, scores, []int{5, 1, 2}, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := (3.0/4 + 1.0/4 + 1.0/4) / 3
-	if math.Abs(ev.MacroMAP-want) > apTol || ev.Classes != 3 {
-		t.Errorf("macro mAP %v want %v (classes %d)", ev.MacroMAP, want, ev.Classes)
+	if math.Abs(ev.Macro-want) > apTol || ev.Classes != 3 {
+		t.Errorf("macro mAP %v want %v (classes %d)", ev.Macro, want, ev.Classes)
 	}
 }
 
@@ -35,7 +36,7 @@ func point(model string, extra map[string]any) runner.Point {
 	return runner.Point{Config: map[string]any{
 		"data":  d,
 		"model": map[string]any{"name": model},
-		"train": map[string]any{"epochs": int64(10), "batch_size": int64(100), "lr": 0.05},
+		"train": map[string]any{"c": 4.0, "max_iter": int64(500)},
 	}}
 }
 
@@ -58,8 +59,8 @@ func TestLogRegBeatsLabelFrequency(t *testing.T) {
 	if b-a < minGain {
 		t.Errorf("logreg %.4f not %.2f above label-frequency %.4f", b, minGain, a)
 	}
-	if lr.DataSource != "synthetic" || lr.Params != 64*140+140 || len(lr.Curves["train_loss"]) != 10 {
-		t.Errorf("outcome: source %q params %d curve %d", lr.DataSource, lr.Params, len(lr.Curves["train_loss"]))
+	if lr.DataSource != "synthetic" || lr.Params != 64*140+140 {
+		t.Errorf("outcome: source %q params %d", lr.DataSource, lr.Params)
 	}
 	again, err := Task{}.Run(context.Background(), point(ModelLogReg, nil), env)
 	if err != nil {
@@ -81,6 +82,7 @@ func TestValidate(t *testing.T) {
 		{"bad model", point("svm", nil), "model.name"},
 		{"bad label text", point(ModelLogReg, map[string]any{"label_text": "x"}), "data.label_text"},
 		{"bad source", point(ModelLogReg, map[string]any{"source": "web"}), "data.source"},
+		{"bad eval", point(ModelLogReg, map[string]any{"eval": "fold5"}), "data.eval"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/internal/metrics"
 	"github.com/actrepro/actrepro/internal/runner"
 )
 
@@ -16,14 +16,19 @@ func init() { runner.Register(TaskName, Task{}) }
 // Task runs one baseline on one point.
 type Task struct{}
 
+// Version is folded into the points' hashes; bump it when fitting or
+// evaluation changes. It names ChosenC, the default C no spec states.
+func (Task) Version() string { return fmt.Sprintf("ak-text-baseline-2-c%g", ChosenC) }
+
 // Validate decodes the point strictly.
 func (Task) Validate(p runner.Point) error {
 	_, err := Decode(p)
 	return err
 }
 
-// Run loads the track, scores its validation split with the configured
-// baseline and reports macro / micro / head / middle / tail mAP.
+// Run loads the track, scores its evaluated split with the configured
+// baseline and reports macro / micro / head / middle / tail mAP
+// (metrics.EvaluateMultiLabel, the evaluator of every Animal Kingdom task).
 func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Outcome, error) {
 	c, err := Decode(p)
 	if err != nil {
@@ -49,41 +54,32 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 		scores = LabelFrequencyScores(track.TrainCounts, track.Train.Len(), track.Val.Len())
 		out.Notes = append(out.Notes, "label-frequency baseline: every clip scored by the train prevalence of each class (no input used)")
 	case ModelLogReg:
-		cfg := c.Train.Backend
-		if cfg == "" {
-			cfg = env.Backend
-		}
-		backend, err := purego.New(cfg)
+		res, err := TrainLogReg(track, c.Train, env.Progress)
 		if err != nil {
 			return runner.Outcome{}, err
 		}
-		defer backend.Finalize()
-		res, err := TrainLogReg(backend, track, c.Train, env.Progress)
-		if err != nil {
-			return runner.Outcome{}, err
-		}
-		scores = res.ValScores
+		scores = res.ValLogits
 		out.Params = res.Params
-		out.Curves["train_loss"] = res.TrainLoss
-		out.Notes = append(out.Notes, fmt.Sprintf("logistic regression on %d-d description embeddings, %d epochs x %d steps, Adam lr %g, backend %s, %s",
-			track.E, c.Train.Epochs, res.Steps/c.Train.Epochs, c.Train.LR, res.Backend, res.Elapsed.Round(1e9)))
+		out.Notes = append(out.Notes, res.Describe(track.E, c.Train))
+		out.Extra["lbfgs_iterations"] = res.Info.Iterations
+		out.Extra["lbfgs_status"] = res.Info.Status
 	}
-	ev, err := Evaluate(track.Val.Labels, track.K(), scores, track.TrainCounts)
+	ev, err := metrics.EvaluateMultiLabel(track.Val.Labels, track.K(), scores, track.TrainCounts, track.Train.Len(), 0)
 	if err != nil {
 		return runner.Outcome{}, fmt.Errorf("evaluating %s: %w", c.Model.Name, err)
 	}
-	out.Metrics = map[string]float64{
-		"map_macro": ev.MacroMAP, "map_micro": ev.MicroMAP,
-		"map_head": ev.Head, "map_middle": ev.Middle, "map_tail": ev.Tail,
-		"val_classes": float64(ev.Classes), "n_train": float64(track.Train.Len()), "n_val": float64(track.Val.Len()),
+	out.Metrics = ev.Metrics()
+	out.Metrics["n_train"], out.Metrics["n_val"] = float64(track.Train.Len()), float64(track.Val.Len())
+	if note := metrics.SegmentNote(track.Train.Len()); note != "" {
+		out.Notes = append(out.Notes, note)
 	}
-	out.Extra["per_class_ap"] = nanToNil(ev.PerClass)
+	out.Extra["per_class_ap"] = NaNToNil(ev.PerClass)
 	return out, nil
 }
 
-// nanToNil makes per-class APs JSON-safe (NaN, a class without val
+// NaNToNil makes per-class APs JSON-safe (NaN, a class without val
 // positives, becomes null).
-func nanToNil(x []float64) []any {
+func NaNToNil(x []float64) []any {
 	out := make([]any, len(x))
 	for i, v := range x {
 		if v == v {
