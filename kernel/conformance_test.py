@@ -39,7 +39,11 @@ class ActreproKernelTests(jupyter_kernel_test.KernelTests):
 
     code_display_data = [
         {
-            "code": '%%\ngonbui.DisplayHtml("<b>bold</b>")',
+            # gonbui.Sync() flushes GoNB's display pipe before the cell ends
+            # (GoNB's documented way): without it the display can arrive
+            # after the kernel reports idle, and this sample fails about
+            # 1 run in 20 on a busy machine.
+            "code": '%%\ngonbui.DisplayHtml("<b>bold</b>")\ngonbui.Sync()',
             "mime": "text/html",
         },
         {

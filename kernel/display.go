@@ -33,6 +33,10 @@ func showRich(html, plain, text string) {
 			protocol.MIMETextHTML:  html,
 			protocol.MIMETextPlain: plain,
 		}})
+		// The display travels through a pipe to GoNB; without a Sync a cell
+		// that ends right after it can report idle before GoNB forwards it,
+		// and the output is lost (seen once in the conformance suite).
+		gonbui.Sync()
 		return
 	}
 	fmt.Fprint(out(), text)
@@ -54,6 +58,7 @@ func ShowHTML(html, text string) { showRich(html, text, text) }
 func ShowMarkdown(md string) {
 	if InNotebook() {
 		gonbui.DisplayMarkdown(md)
+		gonbui.Sync() // see showRich
 		return
 	}
 	fmt.Fprintln(out(), md)
