@@ -133,10 +133,10 @@ func mdTable(b *strings.Builder, t *table.Table) {
 		for i, c := range t.Columns {
 			cell := r.Cells[i]
 			if c.Paper != "" {
-				cells = append(cells, paperText(cell.Paper, c.Digits))
+				cells = append(cells, table.PaperText(cell, c.Digits))
 			}
 			if c.Measured != "" {
-				cells = append(cells, measuredText(cell, c.Digits))
+				cells = append(cells, table.MeasuredText(cell, c.Digits))
 			}
 			if c.Paper != "" && c.Measured != "" {
 				cells = append(cells, diffText(cell, c.Digits))

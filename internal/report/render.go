@@ -110,26 +110,9 @@ func num(x float64, digits int) string {
 	return strconv.FormatFloat(x, 'f', digits, 64)
 }
 
-func paperText(v any, digits int) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case float64:
-		return num(x, digits)
-	}
-	return fmt.Sprint(v)
-}
-
-func measuredText(c table.Cell, digits int) string {
-	if !c.HasMeasured {
-		return ""
-	}
-	s := num(c.Measured, digits)
-	if c.N > 1 {
-		s += fmt.Sprintf(" ± %s (n=%d)", num(c.SD, digits), c.N)
-	}
-	return s
-}
+// Paper and measured cells are printed by table.PaperText and
+// table.MeasuredText, so the page reads exactly as table.md does (mean ± 95%
+// t half-width over runs, † on a paper value outside the interval).
 
 func diffText(c table.Cell, digits int) string {
 	if !c.HasDiff {
@@ -403,10 +386,10 @@ func (p *Page) htmlTable(b *strings.Builder, t *table.Table) {
 		for i, c := range t.Columns {
 			cell := r.Cells[i]
 			if c.Paper != "" {
-				w("<td class=\"paper\">%s</td>", e(paperText(cell.Paper, c.Digits)))
+				w("<td class=\"paper\">%s</td>", e(table.PaperText(cell, c.Digits)))
 			}
 			if c.Measured != "" {
-				w("<td>%s</td>", e(measuredText(cell, c.Digits)))
+				w("<td>%s</td>", e(table.MeasuredText(cell, c.Digits)))
 			}
 			if c.Paper != "" && c.Measured != "" {
 				band := diffBand(cell, t.Source)

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,6 +49,21 @@ func TestRepositoryPage(t *testing.T) {
 		}
 	}
 	checkLinks(t, root, doc.links, doc.ids)
+	// The page prints cells as table.md does: every interval cell of a
+	// committed table ("92.7 ± 3.1 (n=3)") appears on the page verbatim.
+	mds, _ := filepath.Glob(filepath.Join(root, "results", "*", "full", "table.md"))
+	cell := regexp.MustCompile(`-?[0-9.]+ ± [0-9.]+ \(n=[0-9]+\)`)
+	for _, md := range mds {
+		b, err := os.ReadFile(md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cell.FindAllString(string(b), -1) {
+			if !strings.Contains(string(page), c) {
+				t.Errorf("%s: cell %q is not on the page", md, c)
+			}
+		}
+	}
 	if figs, _ := filepath.Glob(filepath.Join(root, "plots", "*", "*.svg")); len(figs) > 0 && strings.Count(string(page), "<svg") < len(figs) {
 		t.Errorf("%d committed SVG figures, %d inlined", len(figs), strings.Count(string(page), "<svg"))
 	}
