@@ -253,7 +253,9 @@ func TestTwinConfigErrors(t *testing.T) {
 		{"confusion", func(c *TwinConfig) { c.Difficulty.Confusion = 1 }, "Confusion"},
 		{"blur", func(c *TwinConfig) { c.Difficulty.BoundaryBlur = -1 }, "BoundaryBlur"},
 		{"stream", func(c *TwinConfig) { c.Stream = "audio" }, "audio"},
-		{"pairs", func(c *TwinConfig) { c.Difficulty.Pairs = [][2]string{{"HighJump", "LongJump"}, {"LongJump", "HighJump"}} }, "one pair"},
+		{"pairs", func(c *TwinConfig) {
+			c.Difficulty.Pairs = [][2]string{{"HighJump", "LongJump"}, {"LongJump", "HighJump"}}
+		}, "one pair"},
 	} {
 		c := DefaultTwinConfig()
 		tc.edit(&c)
