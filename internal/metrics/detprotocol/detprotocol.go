@@ -187,3 +187,20 @@ func ReadGT(path, subset string) ([]metrics.GTSegment, error) {
 func THUMOS14GT(root string) ([]metrics.GTSegment, error) {
 	return ReadGT(filepath.Join(root, filepath.FromSlash(THUMOSGT)), THUMOSGTSubset)
 }
+
+// Restrict keeps the ground truth of the given videos (a smoke-scale run
+// that predicts on a dozen test videos is scored against their instances
+// only; classes without an instance there leave the mAP's average).
+func Restrict(gt []metrics.GTSegment, videos []string) []metrics.GTSegment {
+	keep := make(map[string]bool, len(videos))
+	for _, v := range videos {
+		keep[v] = true
+	}
+	var out []metrics.GTSegment
+	for _, g := range gt {
+		if keep[g.Video] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
