@@ -25,9 +25,9 @@
 //     (the video check comes first), and so are predictions whose label is
 //     not a ground-truth class.
 //
-// Under both, a ground-truth class without any prediction has AP 0 (AFSD's
-// _get_predictions_with_label, L154–163; the 2795199 official code raises
-// KeyError there instead, later official versions return AP 0).
+// Under both, a ground-truth class without any prediction has AP 0, as in
+// AFSD's _get_predictions_with_label (L154–163, an empty prediction list);
+// the official code at 2795199 raises KeyError there instead.
 //
 // On THUMOS14, AFSD's test.py predicts on all 212 test videos while
 // thumos_gt.json's test subset holds 210 (video_test_0000270 and
