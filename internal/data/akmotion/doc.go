@@ -30,6 +30,17 @@
 //     independent of its motion), so one frame of each, as RGB+flow
 //     interleaving gives, decides what neither does alone.
 //
+// Planted numbers (s = frame width / 96, d = Difficulty): motion classes
+// with probabilities .3/.3/.2/.2; walking 0.5-0.9 s px/frame; running
+// (2.0-0.9d)-(3.0-0.9d) s px/frame; shaking x = A sin(2πt/P) with
+// A = (1.5-2.5)(1-0.4d) s px and P = 2.2-3.7 frames (peak speed up to about
+// 7 s px/frame); each appearance class with probability .3; an interaction
+// in half the walking or running clips, attacking or retreating equally;
+// per-frame pixel noise of standard deviation 1.5+6d levels. A colour-wheel
+// flow image with a fixed maximum near 3 s px/frame (flow.Render) keeps
+// walking, running and shaking apart. Every clip's plan (velocity, facing,
+// positions) is in twin_plans.csv.
+//
 // The generator is seeded and byte-reproducible: the same Options give the
 // same bytes (the frames are rendered in Go without concurrency; ffmpeg
 // encodes H.264 single-threaded with bitexact flags). Full-scale clips are
