@@ -234,8 +234,30 @@ func background(c *canvas, r *rand.Rand, water bool, s float64) {
 			}
 		}
 	}
-	for i := range c.pix { // fine texture
-		c.pix[i] += 6 * (r.Float64() - 0.5)
+	// Texture at two scales, as ground, grass or water has: a grain of
+	// random values on a 3-unit grid, bilinearly interpolated (the same for
+	// the three channels, i.e. brightness), and a fine per-pixel noise. It
+	// anchors the background's flow at zero.
+	step := 3 * s
+	gw, gh := int(float64(c.w)/step)+2, int(float64(c.h)/step)+2
+	grain := make([]float64, gw*gh)
+	for i := range grain {
+		grain[i] = 28 * (r.Float64() - 0.5)
+	}
+	for y := 0; y < c.h; y++ {
+		gy := float64(y) / step
+		y0 := int(gy)
+		fy := gy - float64(y0)
+		for x := 0; x < c.w; x++ {
+			gx := float64(x) / step
+			x0 := int(gx)
+			fx := gx - float64(x0)
+			g := (grain[y0*gw+x0]*(1-fx)+grain[y0*gw+x0+1]*fx)*(1-fy) + (grain[(y0+1)*gw+x0]*(1-fx)+grain[(y0+1)*gw+x0+1]*fx)*fy
+			i := (y*c.w + x) * 3
+			for k := 0; k < 3; k++ {
+				c.pix[i+k] += g + 6*(r.Float64()-0.5)
+			}
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ const Name = "akmotion"
 // Version names the generator's output; it changes whenever a change to
 // this package changes the bytes written, so that cached twins keyed by it
 // are rewritten.
-const Version = "v1"
+const Version = "v2"
 
 // VideoDir is the folder of the clips under <root>/animalkingdom, as in a
 // real Animal Kingdom copy (video/<id>.mp4).
