@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/actrepro/actrepro/internal/data"
@@ -81,7 +83,7 @@ func TestWriteReproducibleAndReadable(t *testing.T) {
 	if fa != fb || !reflect.DeepEqual(ha, hb) {
 		t.Fatalf("two writes differ: %s vs %s", fa, fb)
 	}
-	want := 1 + 1 + 2 + 5 + 1 + 1 + o.NTrain + o.NVal // classes, info, splits, folds, plans, marker, videos
+	want := 1 + 1 + 2 + 2 + 5 + 1 + 1 + o.NTrain + o.NVal // classes, info, splits, species, folds, plans, marker, videos
 	if o.DataRoot != "" {
 		want++ // class_descriptions.csv
 	}
@@ -115,6 +117,25 @@ func TestWriteReproducibleAndReadable(t *testing.T) {
 	}
 	if !IsTwin(a) {
 		t.Error("IsTwin is false on a twin")
+	}
+	// The species files have the real species_train.txt format, one line
+	// per clip, listing the acting animal with each action of the clip.
+	pair := `\('(Fox|Hyena|Meerkat|Otter)', '([A-Za-z ]+)'\)`
+	line := regexp.MustCompile(`^([A-Z]{8})\.mp4\t\[` + pair + `(, ` + pair + `)*\]$`)
+	for f, ps := range map[string][]*Plan{SpeciesTrainFile: plans[:o.NTrain], SpeciesValFile: plans[o.NTrain:]} {
+		b, err := os.ReadFile(filepath.Join(a, data.AKDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(lines) != len(ps) {
+			t.Fatalf("%s: %d lines for %d clips", f, len(lines), len(ps))
+		}
+		for i, l := range lines {
+			if !line.MatchString(l) || !strings.HasPrefix(l, ps[i].ID) || strings.Count(l, "('") != len(ps[i].Labels) {
+				t.Errorf("%s line %d: %q (clip %s, labels %v)", f, i+1, l, ps[i].ID, ps[i].Labels)
+			}
+		}
 	}
 	// Another seed: other clips (checked on the plans and rendered frames,
 	// without encoding).

@@ -39,7 +39,10 @@
 // per-frame pixel noise of standard deviation 1.5+6d levels. A colour-wheel
 // flow image with a fixed maximum near 3 s px/frame (flow.Render) keeps
 // walking, running and shaking apart. Every clip's plan (velocity, facing,
-// positions) is in twin_plans.csv.
+// positions) is in twin_plans.csv. Each clip's animal has one of four
+// looks named by real animal names (SpeciesNames: Fox, Hyena, Meerkat,
+// Otter), written as Animal-CLIP's species annotation
+// (species_train.txt, species_val.txt); the look carries no label.
 //
 // The generator is seeded and byte-reproducible: the same Options give the
 // same bytes (the frames are rendered in Go without concurrency; ffmpeg

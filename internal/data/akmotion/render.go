@@ -83,14 +83,20 @@ func (p *Plan) legPhase(t int) float64 {
 	return p.LegPhase + 2*math.Pi*d/(8*p.scale())
 }
 
-// speciesLooks are body, spot and head colours of four looks; the look is
-// random and carries no label.
+// speciesLooks are body, spot and head colours of four looks, one per
+// name of SpeciesNames; the look is random and carries no label.
 var speciesLooks = [][3][3]float64{
-	{{196, 120, 60}, {120, 60, 30}, {210, 140, 80}},    // russet
-	{{150, 150, 150}, {70, 70, 70}, {170, 170, 160}},   // grey
-	{{225, 200, 140}, {150, 110, 60}, {235, 215, 160}}, // sand
-	{{90, 70, 55}, {40, 30, 25}, {110, 90, 70}},        // dark brown
+	{{196, 120, 60}, {120, 60, 30}, {210, 140, 80}},    // russet: Fox
+	{{150, 150, 150}, {70, 70, 70}, {170, 170, 160}},   // grey, dark spots: Hyena
+	{{225, 200, 140}, {150, 110, 60}, {235, 215, 160}}, // sand: Meerkat
+	{{90, 70, 55}, {40, 30, 25}, {110, 90, 70}},        // dark brown: Otter
 }
+
+// SpeciesNames name the four looks (Plan.Species) with real Animal Kingdom
+// animal names (animals.csv; CheckClasses verifies them when the file is
+// there). They are written to species_train.txt / species_val.txt as
+// Animal-CLIP's species annotation is; the species carries no label.
+var SpeciesNames = []string{"Fox", "Hyena", "Meerkat", "Otter"}
 
 // canvas is a float RGB image.
 type canvas struct {
