@@ -295,6 +295,38 @@ func TestFlowSeesPlantedMotion(t *testing.T) {
 	}
 }
 
+// A folder that is not a twin (a real copy) is never replaced.
+func TestRefusesRealCopy(t *testing.T) {
+	needFFmpeg(t)
+	root := t.TempDir()
+	real := filepath.Join(root, data.AKDir, data.AKClassesFile)
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("id,name\n0,Walking\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Write(root, tiny); err == nil || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("Write over a real copy: %v", err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "id,name\n0,Walking\n" {
+		t.Errorf("the real file was changed: %q", b)
+	}
+	// Marked synthetic, it is replaced whole.
+	if err := os.WriteFile(filepath.Join(root, data.AKDir, data.SynthMarker), []byte("SYNTHETIC\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Write(root, tiny); err != nil {
+		t.Fatal(err)
+	}
+	if !IsTwin(root) {
+		t.Error("the synthetic folder was not replaced by the twin")
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 1 {
+		t.Errorf("%d entries beside the twin, want none (temporary folders left?)", len(entries)-1)
+	}
+}
+
 func TestOptionErrors(t *testing.T) {
 	cases := []Options{
 		{NTrain: 4, NVal: 1}, // fewer train clips than folds

@@ -141,7 +141,9 @@ func Plans(o Options) ([]*Plan, error) {
 // class_descriptions.csv (when the data root has the real descriptions),
 // video/<id>.mp4} plus SYNTHETIC.txt,
 // twin_classes.csv and twin_plans.csv. The directory appears whole or not
-// at all (written beside it, then renamed). It returns the plans and a
+// at all (written beside it, then renamed); an existing animalkingdom
+// folder is replaced only if it is a synthetic twin (has SYNTHETIC.txt). It
+// returns the plans and a
 // fingerprint (SHA-256 of the options and of every file's bytes).
 func Write(root string, o Options) ([]*Plan, string, error) {
 	if err := o.defaults(); err != nil {
@@ -177,6 +179,9 @@ func Write(root string, o Options) ([]*Plan, string, error) {
 		return nil, "", err
 	}
 	final := filepath.Join(root, data.AKDir)
+	if _, err := os.Stat(final); err == nil && !exists(filepath.Join(final, data.SynthMarker)) {
+		return nil, "", fmt.Errorf("akmotion: refusing to replace %s: it has no %s, so it may be a real Animal Kingdom copy; write the twin under another root", final, data.SynthMarker)
+	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, "", fmt.Errorf("akmotion: %w", err)
 	}
