@@ -189,6 +189,7 @@ func (s Slurm) ArrayScript(sw Sweep, exe string) string {
 	}
 	b.WriteString("  *) echo \"actrepro: array task $SLURM_ARRAY_TASK_ID is no point of this sweep\" >&2; exit 2 ;;\nesac\n")
 	fmt.Fprintf(&b, "exec >%s/task-\"$SLURM_ARRAY_JOB_ID\"-\"$HASH\".log 2>&1\n", quote(dir))
+	fmt.Fprintf(&b, "out=%s/array-\"$SLURM_ARRAY_JOB_ID\"_\"$SLURM_ARRAY_TASK_ID\".out\n[ -s \"$out\" ] || rm -f \"$out\" # Slurm's own output: kept only when it says something\n", quote(dir))
 	b.WriteString("echo \"actrepro: job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname) at $(date -u +%FT%TZ): point $HASH\"\n")
 	args := append([]string{exe, "run", sw.Spec, "--point", "$HASH"}, sw.RunArgs...)
 	for i, a := range args {
