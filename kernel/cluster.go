@@ -273,5 +273,6 @@ func clusterStatus(ctx context.Context, cfg runConfig, specPath string) (*Cluste
 	sd := executor.SlurmDir(dir)
 	q := executor.QuerySlurm(ctx, executor.JobName(s.Experiment.ID, cfg.params.Scale), executor.Jobs(sd))
 	st := executor.Status(ps, func(h string) bool { return results.Exists(dir, h) }, sd, q)
+	executor.FromRecord(st, func(h string) string { return results.Path(dir, h) })
 	return &ClusterStatus{Spec: spec, Experiment: s.Experiment.ID, Scale: cfg.params.Scale, Dir: dir, Points: st}, nil
 }

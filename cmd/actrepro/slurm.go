@@ -104,7 +104,9 @@ func sweepStatus(ctx context.Context, specPath string, rf runFlags) (id string, 
 	sd := executor.SlurmDir(dir)
 	q := executor.QuerySlurm(ctx, executor.JobName(s.Experiment.ID, *rf.scale), executor.Jobs(sd))
 	has := func(h string) bool { return results.Exists(dir, h) }
-	return s.Experiment.ID, dir, executor.Status(ps, has, sd, q), nil
+	st = executor.Status(ps, has, sd, q)
+	executor.FromRecord(st, func(h string) string { return results.Path(dir, h) })
+	return s.Experiment.ID, dir, st, nil
 }
 
 // submitSlurm submits the points of the spec that are missing or failed

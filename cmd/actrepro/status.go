@@ -111,6 +111,9 @@ func printStatus(w io.Writer, id, scale, dir string, st []executor.PointStatus) 
 		where := ""
 		if p.Job != "" {
 			where = "job " + p.Job
+			if p.Job == "local" {
+				where = "local"
+			}
 			if p.Node != "" {
 				where += " on " + p.Node
 			}

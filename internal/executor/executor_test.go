@@ -214,3 +214,18 @@ func TestCopyExecutable(t *testing.T) {
 		t.Error("copy not executable")
 	}
 }
+
+func TestFromRecord(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"kind":"actrepro.record","extra":{"executor":{"name":"slurm","node":"n3","slurm_array_job_id":23,"slurm_array_task_id":4,"slurm_job_id":30}}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"kind":"actrepro.record","extra":{"executor":{"name":"local","node":"laptop"}}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "c.json"), []byte(`{"kind":"actrepro.record"}`), 0o644)
+	st := []PointStatus{{Point: Point{Hash: "a"}, State: Done, Job: "20_4"}, {Point: Point{Hash: "b"}, State: Done},
+		{Point: Point{Hash: "c"}, State: Done, Job: "20_1"}, {Point: Point{Hash: "a"}, State: Failed, Job: "9_9"}}
+	FromRecord(st, func(h string) string { return filepath.Join(dir, h+".json") })
+	for i, w := range []struct{ job, node string }{{"23_4", "n3"}, {"local", "laptop"}, {"20_1", ""}, {"9_9", ""}} {
+		if st[i].Job != w.job || st[i].Node != w.node {
+			t.Errorf("point %d: job %q node %q, want %q %q", i, st[i].Job, st[i].Node, w.job, w.node)
+		}
+	}
+}

@@ -212,6 +212,41 @@ func Count(ss []PointStatus) map[State]int {
 	return c
 }
 
+// FromRecord fills in the job and node of done points from their records
+// extra["executor"] (written by the task that made each), when there.
+func FromRecord(st []PointStatus, recordPath func(hash string) string) {
+	for i := range st {
+		if st[i].State != Done {
+			continue
+		}
+		b, err := os.ReadFile(recordPath(st[i].Hash))
+		if err != nil {
+			continue
+		}
+		var r struct {
+			Extra struct {
+				Executor struct {
+					Name  string `json:"name"`
+					Node  string `json:"node"`
+					Array any    `json:"slurm_array_job_id"`
+					Task  any    `json:"slurm_array_task_id"`
+				} `json:"executor"`
+			} `json:"extra"`
+		}
+		if json.Unmarshal(b, &r) != nil {
+			continue
+		}
+		e := r.Extra.Executor
+		st[i].Node = e.Node
+		switch {
+		case e.Array != nil && e.Task != nil:
+			st[i].Job = fmt.Sprintf("%v_%v", e.Array, e.Task)
+		case e.Name == "local":
+			st[i].Job = "local"
+		}
+	}
+}
+
 // QuerySlurm asks squeue (and sacct, which fails harmlessly where
 // accounting is off) about the array jobs of the sweep named by jobName.
 // Commands missing from PATH give nil maps: Status then goes by records

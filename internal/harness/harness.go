@@ -227,10 +227,16 @@ func validate(task runner.Task, p runner.Point) (err error) {
 // point of the sweep (an index out of range, an unknown hash).
 var ErrNoPoint = errors.New("no such point")
 
-// SelectPoint finds sel among points: a decimal index (0-based) or a hash,
-// or a prefix of at least 6 characters of exactly one point's hash.
+// SelectPoint finds sel among points: a hash, a decimal index (0-based,
+// fewer than 6 digits), or a prefix of at least 6 characters of exactly
+// one point's hash.
 func SelectPoint(points []runner.Point, sel string) (int, error) {
-	if i, err := strconv.Atoi(sel); err == nil {
+	for i, p := range points {
+		if p.Hash == sel {
+			return i, nil
+		}
+	}
+	if i, err := strconv.Atoi(sel); err == nil && len(sel) < 6 {
 		if i < 0 || i >= len(points) {
 			return -1, fmt.Errorf("point index %d is out of range: the sweep has %d points, indices 0 to %d (actrepro run --plan lists them) (%w)", i, len(points), len(points)-1, ErrNoPoint)
 		}
@@ -238,9 +244,6 @@ func SelectPoint(points []runner.Point, sel string) (int, error) {
 	}
 	found := -1
 	for i, p := range points {
-		if p.Hash == sel {
-			return i, nil
-		}
 		if len(sel) >= 6 && strings.HasPrefix(p.Hash, sel) {
 			if found >= 0 {
 				return -1, fmt.Errorf("point %q is ambiguous: it prefixes the hashes of points %d and %d (%w)", sel, found, i, ErrNoPoint)
