@@ -23,6 +23,11 @@
 #
 # Environment: GO (go), SLURM_TEST_PORT (first of two free ports, default
 # 16817 or the next free pair), KEEP=1.
+#
+# `.ci/slurm-test.sh up` starts the same cluster and leaves it running (for
+# trying the README's "Running on a cluster" by hand); it prints the
+# SLURM_CONF to export and `.ci/slurm-test.sh down DIR`, which stops its
+# daemons by their pids and removes DIR.
 set -euo pipefail
 say() { echo "slurm-test: $*"; }
 die() { echo "slurm-test: FAIL: $*" >&2; exit 1; }
@@ -48,18 +53,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- the cluster --------------------------------------------------------------
-T=$(mktemp -d /tmp/actrepro-slurm.XXXXXX)
-chmod 711 "$T" # munged wants its socket's directories searchable
-export SLURM_CONF=$T/slurm.conf
-pids=()
-cleanup() {
-	rc=$?
-	set +e
-	if [ -f "$T/slurmctld.pid" ]; then
-		squeue -h -o %A 2>/dev/null | sort -u | xargs -r scancel >/dev/null 2>&1
+# stop DIR: cancel every job, stop the daemons of the cluster in DIR by pid.
+stop() {
+	local d=$1 pids=() f p alive
+	if [ -f "$d/slurmctld.pid" ]; then
+		SLURM_CONF=$d/slurm.conf squeue -h -o %A 2>/dev/null | sort -u | SLURM_CONF=$d/slurm.conf xargs -r scancel >/dev/null 2>&1
 	fi
 	for f in slurmd.pid slurmctld.pid munge/munged.pid; do
-		[ -f "$T/$f" ] && pids+=("$(cat "$T/$f")")
+		[ -f "$d/$f" ] && pids+=("$(cat "$d/$f")")
 	done
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	for _ in $(seq 50); do
@@ -69,6 +70,23 @@ cleanup() {
 		sleep 0.1
 	done
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	return 0
+}
+if [ "${1:-}" = down ]; then
+	d=${2:?usage: .ci/slurm-test.sh down DIR}
+	[ -f "$d/slurm.conf" ] || { say "$d is no cluster of slurm-test.sh up"; exit 2; }
+	stop "$d"
+	rm -rf "$d"
+	say "stopped the cluster in $d"
+	exit 0
+fi
+T=$(mktemp -d /tmp/actrepro-slurm.XXXXXX)
+chmod 711 "$T" # munged wants its socket's directories searchable
+export SLURM_CONF=$T/slurm.conf
+cleanup() {
+	rc=$?
+	set +e
+	stop "$T"
 	if [ $rc != 0 ]; then
 		for l in "$T"/log/*.log; do [ -f "$l" ] && { echo "== $l"; tail -n 15 "$l"; }; done >&2
 	fi
@@ -129,6 +147,12 @@ for _ in $(seq 300); do
 done
 [ "$(sinfo -h -o %T 2>/dev/null)" = idle ] || die "the node did not come up: $(sinfo 2>&1)"
 say "cluster up in $T (ports $PORT, $((PORT + 1)); SLURM_CONF=$SLURM_CONF), $(slurmctld -V)"
+if [ "${1:-}" = up ]; then
+	trap - EXIT INT TERM
+	say "left running; in your shell:  export SLURM_CONF=$SLURM_CONF   (then sinfo, sbatch, actrepro run --executor slurm ...)"
+	say "stop it with:  .ci/slurm-test.sh down $T"
+	exit 0
+fi
 
 "$GO" build -o "$T/bin/actrepro" ./cmd/actrepro
 A=$T/bin/actrepro
