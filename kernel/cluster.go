@@ -138,15 +138,19 @@ func Submit(path string, c Cluster, opts ...Option) (*Submission, error) {
 type ClusterStatus struct {
 	Spec, Experiment, Scale, Dir string
 	Points                       []executor.PointStatus
+	// Rendering is the render job of the latest submission while it is
+	// queued or running.
+	Rendering string
 }
 
 // Counts is how many points are in each state.
 func (s *ClusterStatus) Counts() map[executor.State]int { return executor.Count(s.Points) }
 
-// Finished reports whether no point is running or pending.
+// Finished reports whether no point is running or pending and no render
+// job is queued or running.
 func (s *ClusterStatus) Finished() bool {
 	c := s.Counts()
-	return c[executor.Running]+c[executor.Pending] == 0
+	return c[executor.Running]+c[executor.Pending] == 0 && s.Rendering == ""
 }
 
 // Summary is one line of counts.
@@ -274,5 +278,5 @@ func clusterStatus(ctx context.Context, cfg runConfig, specPath string) (*Cluste
 	q := executor.QuerySlurm(ctx, executor.JobName(s.Experiment.ID, cfg.params.Scale), executor.Jobs(sd))
 	st := executor.Status(ps, func(h string) bool { return results.Exists(dir, h) }, sd, q)
 	executor.FromRecord(st, func(h string) string { return results.Path(dir, h) })
-	return &ClusterStatus{Spec: spec, Experiment: s.Experiment.ID, Scale: cfg.params.Scale, Dir: dir, Points: st}, nil
+	return &ClusterStatus{Spec: spec, Experiment: s.Experiment.ID, Scale: cfg.params.Scale, Dir: dir, Points: st, Rendering: executor.Rendering(sd, q)}, nil
 }

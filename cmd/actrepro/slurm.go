@@ -92,9 +92,16 @@ func taskArgs(rf runFlags) []string {
 
 // sweepStatus is the state of every point of the spec at the scale.
 func sweepStatus(ctx context.Context, specPath string, rf runFlags) (id string, dir string, st []executor.PointStatus, err error) {
+	id, dir, st, _, err = sweepStatusRender(ctx, specPath, rf)
+	return id, dir, st, err
+}
+
+// sweepStatusRender is sweepStatus and the render job still queued or
+// running ("" when none).
+func sweepStatusRender(ctx context.Context, specPath string, rf runFlags) (id string, dir string, st []executor.PointStatus, render string, err error) {
 	s, _, points, err := harness.PrepareWith(specPath, rf.options(io.Discard))
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, "", err
 	}
 	dir = results.Dir(*rf.out, s.Experiment.ID, *rf.scale)
 	var ps []executor.Point
@@ -106,7 +113,7 @@ func sweepStatus(ctx context.Context, specPath string, rf runFlags) (id string, 
 	has := func(h string) bool { return results.Exists(dir, h) }
 	st = executor.Status(ps, has, sd, q)
 	executor.FromRecord(st, func(h string) string { return results.Path(dir, h) })
-	return s.Experiment.ID, dir, st, nil
+	return s.Experiment.ID, dir, st, executor.Rendering(sd, q), nil
 }
 
 // submitSlurm submits the points of the spec that are missing or failed

@@ -23,7 +23,8 @@ and sacct where accounting is on), failed (submitted, no task left in the
 queue, no record: the last lines of its latest task log follow) or missing
 (never submitted). Works for local runs too (done or missing).
 --wait follows the sweep with a progress bar until no point is running or
-pending.
+pending and the render job of the latest submission has ended (so its
+table.md is there).
 Exit code: 0 no point failed, 1 some point failed, 2 bad spec or flags.`
 
 func runStatus(args []string, stdout, stderr io.Writer) int {
@@ -48,7 +49,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	id, dir, st, err := sweepStatus(ctx, pos[0], rf)
+	id, dir, st, render, err := sweepStatusRender(ctx, pos[0], rf)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -65,12 +66,18 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 			line := countLine(c)
 			if bar != nil {
 				bar.Step(c[executor.Done], nil)
-				if line != last {
+				if line != last && !strings.HasPrefix(last, line) {
+					bar.Note(line)
+				}
+			}
+			if c[executor.Running]+c[executor.Pending] == 0 && render != "" {
+				line += "; waiting for render job " + render
+				if bar != nil && line != last {
 					bar.Note(line)
 				}
 			}
 			last = line
-			if c[executor.Running]+c[executor.Pending] == 0 {
+			if c[executor.Running]+c[executor.Pending] == 0 && render == "" {
 				break
 			}
 			select {
@@ -82,7 +89,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 				return 1
 			case <-time.After(time.Duration(*every * float64(time.Second))):
 			}
-			if _, _, st, err = sweepStatus(ctx, pos[0], rf); err != nil {
+			if _, _, st, render, err = sweepStatusRender(ctx, pos[0], rf); err != nil {
 				fmt.Fprintln(stderr, err)
 				return 2
 			}

@@ -254,7 +254,7 @@ func FromRecord(st []PointStatus, recordPath func(hash string) string) {
 func QuerySlurm(ctx context.Context, jobName string, jobs []string) Queue {
 	var q Queue
 	if _, err := exec.LookPath("squeue"); err == nil {
-		if out, err := output(ctx, "squeue", "-h", "-r", "--name="+jobName, "-o", SqueueFormat); err == nil {
+		if out, err := output(ctx, "squeue", "-h", "-r", "--name="+jobName+","+jobName+"-render", "-o", SqueueFormat); err == nil {
 			q.Squeue = ParseSqueue(out)
 		}
 	}
@@ -276,6 +276,22 @@ func output(ctx context.Context, name string, args ...string) (string, error) {
 		return "", fmt.Errorf("%s: %v: %s", name, err, strings.TrimSpace(errb.String()))
 	}
 	return out.String(), nil
+}
+
+// Rendering is the render job of the latest submission in slurmDir while
+// it is queued or running (per q), else "".
+func Rendering(slurmDir string, q Queue) string {
+	ms := Manifests(slurmDir)
+	if len(ms) == 0 || ms[len(ms)-1].RenderJob == "" {
+		return ""
+	}
+	r := ms[len(ms)-1].RenderJob
+	if j, ok := q.Squeue[r]; ok {
+		if _, act := active(j.State); act {
+			return r
+		}
+	}
+	return ""
 }
 
 // Jobs are the array job ids of the manifests in slurmDir.
