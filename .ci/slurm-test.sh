@@ -13,6 +13,8 @@
 #   - runs experiments/demo/quickstart.toml and the ARTEMIS Table 3 smoke
 #     sweep (16 points) locally and through the cluster, timing both, and
 #     checks the rendered tables (table.md) are byte-identical;
+#   - measures one point's overhead through Slurm against a local run, and
+#     drives the quickstart from the notebook API (kernel.Submit, Watch);
 #   - runs the Table 3 sweep again into a fresh results directory, cancels
 #     one running array task (scancel JOB_TASK), checks `actrepro status`
 #     reports it failed (exit 1), resubmits (only the failed point is
@@ -264,4 +266,8 @@ t3=$(now)
 [ -f "$C/$id/smoke/$h.json" ] || die "the resubmitted point 0 made no record"
 waitsweep "$T3" "$C"
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "slurm-test: one point (Table 3 smoke, index 0): local %.2f s, slurm %.2f s from submit to record: overhead %.2f s\n", b - a, d - c, (d - c) - (b - a) }'
+# --- the notebook path: kernel.Submit and kernel.Watch ---------------------
+ACTREPRO_SLURM_TEST=1 "$GO" test -count=1 -run '^TestSubmitOnCluster$' ./kernel >"$T/kernel-test.out" 2>&1 ||
+	{ tail -30 "$T/kernel-test.out"; die "kernel.Submit/Watch on the cluster"; }
+say "kernel.Submit + kernel.Watch: the quickstart submitted, watched to its rendered table"
 say "ok"

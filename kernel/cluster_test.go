@@ -1,8 +1,11 @@
 package kernel
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actrepro/actrepro/internal/executor"
 )
@@ -42,5 +45,35 @@ func TestStatusWithoutCluster(t *testing.T) {
 	}
 	if c := st.Counts(); c[executor.Missing] != 4 || len(st.Points) != 4 || !st.Finished() {
 		t.Errorf("fresh results directory: %v", c)
+	}
+}
+
+// TestSubmitOnCluster submits the quickstart through a real Slurm and
+// watches it to the end. It runs only where ACTREPRO_SLURM_TEST=1 and
+// SLURM_CONF names a cluster (make slurm-test sets both).
+func TestSubmitOnCluster(t *testing.T) {
+	if os.Getenv("ACTREPRO_SLURM_TEST") != "1" {
+		t.Skip("needs a Slurm cluster: make slurm-test runs it")
+	}
+	out := t.TempDir()
+	sub, err := Submit("experiments/demo/quickstart.toml", Cluster{MaxParallel: 2}, OutDir(out), Scale("smoke"))
+	if err != nil || sub.ArrayJob == "" || sub.RenderJob == "" || sub.Points != 4 {
+		t.Fatalf("Submit: %+v, %v", sub, err)
+	}
+	st, err := Watch("experiments/demo/quickstart.toml", 200*time.Millisecond, OutDir(out), Scale("smoke"))
+	if err != nil || st.Counts()[executor.Done] != 4 {
+		t.Fatalf("Watch: %v\n%s", err, st.Text())
+	}
+	for _, p := range st.Points {
+		if !strings.HasPrefix(p.Job, sub.ArrayJob+"_") || p.Node == "" {
+			t.Errorf("point %d: job %q node %q, want a task of array %s", p.Index, p.Job, p.Node, sub.ArrayJob)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(st.Dir, "table.md")); err != nil {
+		t.Errorf("the render job's table: %v", err)
+	}
+	again, err := Submit("experiments/demo/quickstart.toml", Cluster{}, OutDir(out), Scale("smoke"))
+	if err != nil || again.ArrayJob != "" {
+		t.Errorf("resubmitting a finished sweep: %+v, %v", again, err)
 	}
 }

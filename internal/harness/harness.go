@@ -319,8 +319,12 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			return rep, err
 		}
 		defer unlock()
-		if n := results.CleanTemp(rep.Dir); n > 0 {
-			note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
+		// Temporary files are a killed writer's only while no point is
+		// locked: a single-point run (a cluster task) may be writing one.
+		if locks, _ := filepath.Glob(pointlock.Path(rep.Dir, "*")); len(locks) == 0 {
+			if n := results.CleanTemp(rep.Dir); n > 0 {
+				note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
+			}
 		}
 	} else if err := os.MkdirAll(rep.Dir, 0o755); err != nil {
 		return rep, err
