@@ -74,7 +74,7 @@ func (r runFlags) options(stderr io.Writer) harness.Options {
 		prog = progress.New(stderr, progress.Options{})
 	}
 	o := harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force,
-		AllowDirty: *r.allowDirty, Progress: prog, Seeds: r.seedSet}
+		AllowDirty: *r.allowDirty, Progress: prog, Seeds: r.seedSet, Exec: executor.Info()}
 	if *r.seed >= 0 {
 		o.Seed = r.seed
 	}
@@ -169,7 +169,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signalContext()
 	defer cancel()
 	opts := rf.options(stderr)
-	opts.Point, opts.RenderOnly, opts.Exec = *point, *renderOnly, executor.Info()
+	opts.Point, opts.RenderOnly = *point, *renderOnly
 	rep, err := harness.Run(ctx, pos[0], opts)
 	if *point != "" {
 		return finishPoint(rep, err, stdout, stderr)

@@ -68,6 +68,19 @@ func TestPointAndStatus(t *testing.T) {
 	}
 }
 
+func TestStatusHelp(t *testing.T) {
+	code, stdout, _ := cli("status", "--help")
+	if code != 0 || !strings.Contains(stdout, "Usage: actrepro status") || !strings.Contains(stdout, "-wait") {
+		t.Errorf("status --help: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = cli("run", "--help")
+	for _, f := range []string{"-point", "-executor", "-partition", "-max-parallel", "-sbatch-arg", "-gres"} {
+		if code != 0 || !strings.Contains(stdout, f) {
+			t.Errorf("run --help lacks %s", f)
+		}
+	}
+}
+
 func TestRenderOnlyTrainsNothing(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := cli("run", "testdata/specs/demo.toml", "--render-only", "--out", out, "--quiet")
