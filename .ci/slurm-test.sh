@@ -60,6 +60,12 @@ stop() {
 	local d=$1 pids=() f p alive
 	if [ -f "$d/slurmctld.pid" ]; then
 		SLURM_CONF=$d/slurm.conf squeue -h -o %A 2>/dev/null | sort -u | SLURM_CONF=$d/slurm.conf xargs -r scancel >/dev/null 2>&1
+		# Let the cancelled jobs end (their slurmstepd and tasks exit) before
+		# the daemons go.
+		for _ in $(seq 150); do
+			[ -z "$(SLURM_CONF=$d/slurm.conf squeue -h -o %A 2>/dev/null)" ] && break
+			sleep 0.1
+		done
 	fi
 	for f in slurmd.pid slurmctld.pid munge/munged.pid; do
 		[ -f "$d/$f" ] && pids+=("$(cat "$d/$f")")
