@@ -45,9 +45,9 @@ func TestArrayScript(t *testing.T) {
 		"#SBATCH --cpus-per-task=4\n", "#SBATCH --mem=8G\n", "#SBATCH --gres=gpu:1\n", "#SBATCH --qos=long\n",
 		"#SBATCH --array=0-1,3%2\n",
 		"#SBATCH --chdir=/home/u/actrepro\n",
-		"#SBATCH --output=/home/u/actrepro/results/demo-quickstart/smoke/slurm/array-%A_%a.out\n",
+		"#SBATCH --output=/home/u/actrepro/results/demo-quickstart/smoke/slurm/task-%A_%a.log\n",
 		"  0) HASH=aaaa ;; # hidden=0 signal=0\n", "  3) HASH=dddd ;;",
-		`exec >/home/u/actrepro/results/demo-quickstart/smoke/slurm/task-"$SLURM_ARRAY_JOB_ID"-"$HASH".log 2>&1`,
+		`mv -f "$dir/task-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.log" "$dir/task-${SLURM_ARRAY_JOB_ID}-$HASH.log"`,
 		"exec /home/u/actrepro/results/demo-quickstart/smoke/slurm/actrepro-0123 run experiments/demo/quickstart.toml --point \"$HASH\" --scale smoke --out results --quiet --data-root '/data/my sets'\n",
 	} {
 		if !strings.Contains(got, want) {
@@ -137,6 +137,7 @@ func TestStatus(t *testing.T) {
 	writeManifest(dir, Manifest{Job: "40", Points: []Point{points[1], points[2]}})
 	os.WriteFile(filepath.Join(dir, "task-23-h3.log"), []byte("line 1\nline 2\nTraceback: boom\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "task-23-h1.log"), []byte("old failure\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "task-40_1.log"), []byte("slurmstepd: error: *** JOB 41 ON vm CANCELLED AT 2026-11-29T13:00:00 ***\n"), 0o644)
 	sq, _ := os.ReadFile("testdata/squeue.txt")
 	q := Queue{Squeue: ParseSqueue(string(sq))}
 	has := func(h string) bool { return h == "h0" }
@@ -165,6 +166,10 @@ func TestStatus(t *testing.T) {
 	got = Status(points, has, dir, Queue{})
 	if got[1].State != Failed || got[1].Job != "40_1" {
 		t.Errorf("no queue: point 1 %s %s, want failed 40_1", got[1].State, got[1].Job)
+	}
+	// Cancelled before its script renamed its log: the log by array task.
+	if !strings.HasSuffix(got[1].Log, "task-40_1.log") || !strings.Contains(strings.Join(got[1].Tail, ""), "CANCELLED") {
+		t.Errorf("point 1's log %q %q, want task-40_1.log", got[1].Log, got[1].Tail)
 	}
 	// sacct knows a task squeue has forgotten.
 	sa := Queue{Sacct: map[string]Job{"23_3": {"23_3", "TIMEOUT", "node7", "0:0"}}}

@@ -168,8 +168,9 @@ func (s Slurm) header(b *bytes.Buffer, name string, task bool) {
 // ArrayScript is the sbatch script of the job array over sw.Points: task
 // i runs the point of index i, by its hash (so a spec edited after
 // submission fails the task with "no point has hash" rather than training
-// another point), with exe, writing its output to
-// SLURMDIR/task-<arrayjob>-<hash>.log.
+// another point), with exe, writing its output (and Slurm's lines about
+// the task) to SLURMDIR/task-<arrayjob>-<hash>.log (task-<arrayjob>_<i>.log
+// until the script has renamed it).
 func (s Slurm) ArrayScript(sw Sweep, exe string) string {
 	dir := SlurmDir(absIn(sw.Workdir, sw.Dir))
 	var ids []int
@@ -181,15 +182,19 @@ func (s Slurm) ArrayScript(sw Sweep, exe string) string {
 	s.header(&b, JobName(sw.ID, sw.Scale), true)
 	fmt.Fprintf(&b, "#SBATCH --array=%s\n", ArraySpec(ids, s.MaxParallel))
 	fmt.Fprintf(&b, "#SBATCH --chdir=%s\n", sw.Workdir)
-	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(dir, "array-%A_%a.out"))
+	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(dir, "task-%A_%a.log"))
 	fmt.Fprintf(&b, "# Written by actrepro run --executor slurm: one array task per sweep point of\n# %s at scale %s; each runs `actrepro run --point HASH` and writes its record.\n", sw.Spec, sw.Scale)
 	b.WriteString("set -u\ncase \"$SLURM_ARRAY_TASK_ID\" in\n")
 	for _, p := range sw.Points {
 		fmt.Fprintf(&b, "  %d) HASH=%s ;; # %s\n", p.Index, p.Hash, strings.ReplaceAll(p.Label, "\n", " "))
 	}
 	b.WriteString("  *) echo \"actrepro: array task $SLURM_ARRAY_TASK_ID is no point of this sweep\" >&2; exit 2 ;;\nesac\n")
-	fmt.Fprintf(&b, "exec >%s/task-\"$SLURM_ARRAY_JOB_ID\"-\"$HASH\".log 2>&1\n", quote(dir))
-	fmt.Fprintf(&b, "out=%s/array-\"$SLURM_ARRAY_JOB_ID\"_\"$SLURM_ARRAY_TASK_ID\".out\n[ -s \"$out\" ] || rm -f \"$out\" # Slurm's own output: kept only when it says something\n", quote(dir))
+	// Name the task's log by its point: rename the file Slurm opened for
+	// it (Slurm keeps writing to it under the new name, so its own lines,
+	// e.g. "CANCELLED DUE TO TIME LIMIT", land in the same log).
+	fmt.Fprintf(&b, "dir=%s\n", quote(dir))
+	b.WriteString(`mv -f "$dir/task-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.log" "$dir/task-${SLURM_ARRAY_JOB_ID}-$HASH.log" 2>/dev/null ||` + "\n")
+	b.WriteString(`	exec >>"$dir/task-${SLURM_ARRAY_JOB_ID}-$HASH.log" 2>&1` + "\n")
 	b.WriteString("echo \"actrepro: job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname) at $(date -u +%FT%TZ): point $HASH\"\n")
 	args := append([]string{exe, "run", sw.Spec, "--point", "$HASH"}, sw.RunArgs...)
 	for i, a := range args {

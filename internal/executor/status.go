@@ -183,11 +183,13 @@ func Status(points []Point, hasRecord func(hash string) bool, slurmDir string, q
 		}
 		if ps.State == Failed {
 			job, _, _ := strings.Cut(ps.Job, "_")
-			ps.Log = filepath.Join(slurmDir, "task-"+job+"-"+p.Hash+".log")
-			if b, err := os.ReadFile(ps.Log); err == nil {
-				ps.Tail = tail(b, TailLines)
-			} else {
-				ps.Log = ""
+			ps.Log = ""
+			// By point once the task's script ran, by array task before.
+			for _, l := range []string{"task-" + job + "-" + p.Hash + ".log", "task-" + ps.Job + ".log"} {
+				if b, err := os.ReadFile(filepath.Join(slurmDir, l)); err == nil {
+					ps.Log, ps.Tail = filepath.Join(slurmDir, l), tail(b, TailLines)
+					break
+				}
 			}
 		}
 		out[i] = ps
