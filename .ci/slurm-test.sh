@@ -38,13 +38,18 @@ GO=${GO:-go}
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
+if [ "$(id -u)" != 0 ]; then
+	say "needs root: the local cluster runs slurmd and slurmctld as root (SlurmUser=root); run it as root or with sudo"
+	exit 1
+fi
+
 # --- Slurm and munge from Debian -------------------------------------------
 missing=()
 for c in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do
 	command -v "${c%%:*}" >/dev/null || missing+=("${c##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || [ "${ACTREPRO_NO_APT:-}" = 1 ]; then
+	if ! command -v apt-get >/dev/null || [ "${ACTREPRO_NO_APT:-}" = 1 ]; then
 		say "missing: ${missing[*]}: run  sudo apt-get update && sudo apt-get install -y slurmctld slurmd slurm-client munge"
 		exit 1
 	fi
