@@ -320,8 +320,9 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		}
 		defer unlock()
 		// Temporary files are a killed writer's only while no point is
-		// locked: a single-point run (a cluster task) may be writing one.
-		if locks, _ := filepath.Glob(pointlock.Path(rep.Dir, "*")); len(locks) == 0 {
+		// locked by a live process: a single-point run (a cluster task)
+		// may be writing one.
+		if pointlock.Live(rep.Dir, pointlock.Options{MaxAge: opts.LockMaxAge}) == 0 {
 			if n := results.CleanTemp(rep.Dir); n > 0 {
 				note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
 			}

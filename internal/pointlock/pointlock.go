@@ -200,3 +200,17 @@ func FromEnv() string {
 	}
 	return ""
 }
+
+// Live counts the locks in dir that are not stale: points some live
+// process (here or, within the age bound, on another host) is running.
+func Live(dir string, o Options) int {
+	o.fill()
+	paths, _ := filepath.Glob(Path(dir, "*"))
+	n := 0
+	for _, p := range paths {
+		if _, stale, err := inspect(p, o); err == nil && !stale {
+			n++
+		}
+	}
+	return n
+}

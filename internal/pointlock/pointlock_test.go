@@ -108,3 +108,16 @@ func TestAliveProbe(t *testing.T) {
 		t.Fatal("this process reads as dead")
 	}
 }
+
+func TestLive(t *testing.T) {
+	dir := t.TempDir()
+	Acquire(dir, "a", opts("a", 10, t0)) // live: pid 10 alive below
+	Acquire(dir, "b", opts("a", 11, t0)) // stale: pid 11 dead
+	Acquire(dir, "c", opts("z", 12, t0)) // other host, young: live
+	if n := Live(dir, opts("a", 1, t0.Add(time.Minute), 10)); n != 2 {
+		t.Errorf("Live = %d, want 2", n)
+	}
+	if n := Live(dir, opts("a", 1, t0.Add(2*time.Hour), 10)); n != 0 {
+		t.Errorf("Live after the age bound = %d, want 0", n)
+	}
+}
