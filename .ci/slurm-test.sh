@@ -75,14 +75,14 @@ stop() {
 	for f in slurmd.pid slurmctld.pid munge/munged.pid; do
 		[ -f "$d/$f" ] && pids+=("$(cat "$d/$f")")
 	done
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for _ in $(seq 50); do
 		alive=0
 		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
 		[ $alive = 0 ] && break
 		sleep 0.1
 	done
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	return 0
 }
 if [ "${1:-}" = down ]; then
