@@ -206,15 +206,23 @@ for spec in "$QS" "$T3"; do
 	# Rendered again from its records, the local table says "cached from"
 	# as the render job's does: the two must then be byte-identical.
 	"$A" run "$spec" --out "$T/local" --quiet >/dev/null
-	"$A" run "$spec" --executor slurm --out "$T/slurm" >"$T/submit-$id.out"
 	t2=$(now)
+	"$A" run "$spec" --executor slurm --out "$T/slurm" >"$T/submit-$id.out"
 	waitsweep "$spec" "$T/slurm"
 	t3=$(now)
 	"$A" status "$spec" --out "$T/slurm" >"$T/status-$id.out" || die "$spec: status after the sweep: $(cat "$T/status-$id.out")"
 	cmp "$T/local/$id/smoke/table.md" "$T/slurm/$id/smoke/table.md" ||
 		{ diff "$T/local/$id/smoke/table.md" "$T/slurm/$id/smoke/table.md" | head -20; die "$spec: the tables differ"; }
+	# Every metric of every record, at full precision, not only as rounded
+	# in the table.
+	for r in "$T/local/$id/smoke/"*.json; do
+		metrics() { awk '/^  "metrics": \{/ { m = 1 } m { print } m && /^  \}/ { exit }' "$1"; }
+		[ -n "$(metrics "$r")" ] || die "$r: no metrics block"
+		[ "$(metrics "$r")" = "$(metrics "$T/slurm/$id/smoke/$(basename "$r")")" ] ||
+			die "$(basename "$r"): metrics differ between the local and the slurm record"
+	done
 	n=$(ls "$T/slurm/$id/smoke/"*.json | wc -l)
-	awk -v id="$id" -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "slurm-test: %s: %d points, tables identical; wall time local %.1f s, slurm %.1f s (submit to rendered table)\n", id, n, b - a, d - c }'
+	awk -v id="$id" -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "slurm-test: %s: %d points, tables and all record metrics identical; wall time local %.1f s, slurm %.1f s (submit to rendered table)\n", id, n, b - a, d - c }'
 done
 
 # --- cancel one running task, resubmit: nothing lost, nothing twice --------
