@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -166,10 +165,7 @@ func submitSlurm(specPath string, rf runFlags, sl executor.Slurm, stdout, stderr
 			fmt.Fprintf(stdout, "submitted array job %s (%d points)\n", sub.ArrayJob, len(todo))
 			return 1
 		}
-		if errors.Is(err, executor.ErrNoSbatch) {
-			return 2
-		}
-		return 2
+		return 2 // sbatch absent or refusing the job: nothing was submitted
 	}
 	fmt.Fprintf(stdout, "%s at scale %s: submitted array job %s (%d of %d points: %d missing or failed; %d done, %d running, %d pending) and render job %s (afterany:%s)\n",
 		id, *rf.scale, sub.ArrayJob, len(todo), len(st), len(todo), c[executor.Done], c[executor.Running], c[executor.Pending], sub.RenderJob, sub.ArrayJob)

@@ -75,12 +75,9 @@ func ParseSacct(out string) map[string]Job {
 // and which of the two.
 func active(state string) (State, bool) {
 	switch state {
-	case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "SUSPENDED", "STOPPED", "RESIZING", "SIGNALING", "STAGE_OUT":
-		if state == "SUSPENDED" || state == "STOPPED" || state == "SIGNALING" || state == "STAGE_OUT" || state == "RESIZING" {
-			return Running, true
-		}
+	case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD":
 		return Pending, true
-	case "RUNNING", "COMPLETING":
+	case "RUNNING", "COMPLETING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT", "RESIZING":
 		return Running, true
 	}
 	return "", false
