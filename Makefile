@@ -39,7 +39,11 @@ quick: vet ## vet and `go test -short` (a few minutes; no notebooks, no fuzzing)
 fuzz: ## run each fuzz target briefly (FUZZTIME=5s)
 	@./.ci/fuzz.sh
 
-test: vet unit fuzz notebooks ## everything the project checks (the README's test command; run `make setup` once before)
+test: vet unit fuzz notebooks slurm-test ## everything the project checks (the README's test command; run `make setup` once before)
+
+.PHONY: slurm-test
+slurm-test: ## the Slurm executor against a real one-node Slurm on loopback (installs slurmctld, slurmd, munge from Debian when missing; a few minutes)
+	@GO=$(GO) ./.ci/slurm-test.sh
 
 reproduce: deps build ## every spec at smoke scale on the default backend, every table, then results/index.html
 	@rc=0; $(BIN) reproduce --scale $(SCALE) || rc=$$?; $(BIN) report || rc=$$((rc ? rc : 1)); exit $$rc

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/actrepro/actrepro/internal/executor"
 	"github.com/actrepro/actrepro/internal/harness"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -135,6 +136,7 @@ func RunContext(ctx context.Context, path string, opts ...Option) (*Result, erro
 		Force:      cfg.force,
 		AllowDirty: cfg.dirty,
 		Seeds:      cfg.seeds,
+		Exec:       executor.Info(),
 	}
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/actrepro/actrepro/internal/executor"
 	"github.com/actrepro/actrepro/internal/harness"
 	"github.com/actrepro/actrepro/internal/progress"
 	"github.com/actrepro/actrepro/internal/results"
@@ -73,7 +74,7 @@ func (r runFlags) options(stderr io.Writer) harness.Options {
 		prog = progress.New(stderr, progress.Options{})
 	}
 	o := harness.Options{Scale: *r.scale, Backend: *r.backend, DataRoot: *r.dataRoot, OutDir: *r.out, Force: *r.force,
-		AllowDirty: *r.allowDirty, Progress: prog, Seeds: r.seedSet}
+		AllowDirty: *r.allowDirty, Progress: prog, Seeds: r.seedSet, Exec: executor.Info()}
 	if *r.seed >= 0 {
 		o.Seed = r.seed
 	}
@@ -85,7 +86,8 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 const runUsage = `
-Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--seeds N|LIST] [--allow-dirty] [--plan]
+Usage: actrepro run SPEC [--scale smoke|full] [--backend B] [--data-root DIR] [--out DIR] [--force] [--seed N] [--seeds N|LIST] [--allow-dirty] [--plan] [--point N|HASH]
+       actrepro run SPEC --executor slurm [--partition P] [--time T] [--cpus-per-task N] [--mem M] [--gres G] [--account A] [--max-parallel M] [--sbatch-arg ARG]... [run flags]
 
 Runs every point of the spec's sweep at the scale, writing one record per
 point to OUT/<experiment-id>/<scale>/<hash>.json, then renders the spec's
@@ -103,13 +105,33 @@ two), each seed its own record; the tables then show each cell as
 mean ± half-width of a 95% t-interval over the seeds, with n, and mark a
 paper value outside the interval. Rerunning with --seeds 5 trains only the
 two new seeds. The spec's [seeds] section sets a default per scale.
-Exit code: 0 all points done, 1 some point failed, 2 bad spec or flags, or a
-run refused from a dirty tree.`
+--plan lists the points with their index and hash; --point N (an index
+0..points-1, or a hash or its first 6+ characters) runs that point only
+and writes its record as a full run would, without rendering tables (each
+point has its own lock file, so two processes never train the same point:
+the second says "busy" and exits 0). --render-only trains nothing and
+renders the tables from the records there are.
+--executor slurm submits the sweep to Slurm instead of running it: one job
+array over the points that have no record and no task queued or running
+(--array=i,j,k%M, M = --max-parallel), each task running
+actrepro run SPEC --point HASH with the same flags, then one job that
+renders the tables after the array (--dependency=afterany). Scripts, task
+logs and a copy of this executable (named by its SHA-256, so a rebuild
+does not change what queued tasks run) go to OUT/<id>/<scale>/slurm/.
+Running the same command again submits only what is missing or failed.
+Follow with actrepro status SPEC --wait.
+Exit code: 0 all points done (or submitted), 1 some point failed, 2 bad
+spec or flags (an unknown point, sbatch absent, sbatch refusing the job),
+or a run refused from a dirty tree.`
 
 func runRun(args []string, stdout, stderr io.Writer) int {
 	f := newFlags("run", runUsage, stdout, stderr)
 	rf := addRunFlags(f)
-	plan := f.Bool("plan", false, "list the points (label, hash, cached or to run) and exit without running")
+	plan := f.Bool("plan", false, "list the points (index, hash, cached or to run, label) and exit without running")
+	point := f.String("point", "", "run only this point: its index in the sweep at the scale (0-based, as --plan lists) or its hash")
+	renderOnly := f.Bool("render-only", false, "train nothing: render the tables from the records there are (points without one are reported failed)")
+	executorName := f.String("executor", "local", "where the points run: local (here, one after the other) or slurm (one Slurm job array; see --partition ...)")
+	sl := addSlurmFlags(f)
 	pos, code := parseArgs(f, args, stdout)
 	if code >= 0 {
 		return code
@@ -124,10 +146,58 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if *plan {
 		return runPlan(pos[0], rf, stdout, stderr)
 	}
+	switch *executorName {
+	case "local":
+		if sl.set(f) != "" {
+			fmt.Fprintf(stderr, "actrepro run: %s is a flag of --executor slurm\n", sl.set(f))
+			return 2
+		}
+	case "slurm":
+		if *point != "" || *renderOnly {
+			fmt.Fprintln(stderr, "actrepro run: --point and --render-only run here; they do not go with --executor slurm")
+			return 2
+		}
+		return submitSlurm(pos[0], rf, sl.slurm(), stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "actrepro run: unknown --executor %q (want local or slurm)\n", *executorName)
+		return 2
+	}
+	if *point != "" && *renderOnly {
+		fmt.Fprintln(stderr, "actrepro run: --point runs a point; --render-only runs none: pass one of them")
+		return 2
+	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	rep, err := harness.Run(ctx, pos[0], rf.options(stderr))
+	opts := rf.options(stderr)
+	opts.Point, opts.RenderOnly = *point, *renderOnly
+	rep, err := harness.Run(ctx, pos[0], opts)
+	if *point != "" {
+		return finishPoint(rep, err, stdout, stderr)
+	}
 	return finishRun(rep, err, stdout, stderr)
+}
+
+// finishPoint prints what a --point run did and returns its exit code.
+func finishPoint(rep *harness.Report, err error, stdout, stderr io.Writer) int {
+	if rep == nil || rep.Dir == "" || errors.Is(err, harness.ErrDirtyTree) || errors.Is(err, harness.ErrNoPoint) {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	id := rep.Spec.Experiment.ID
+	switch {
+	case err != nil:
+		fmt.Fprintln(stderr, err)
+		return 1
+	case len(rep.Busy) > 0:
+		fmt.Fprintf(stdout, "%s: point %d [%s] is being run by another process, not run here: %v\n", id, rep.Index, rep.Busy[0].Hash, rep.Busy[0].Err)
+	case rep.Ran > 0:
+		r := rep.Records[0]
+		fmt.Fprintf(stdout, "%s: point %d [%s] %s done in %.1fs on backend %s; record %s\n", id, rep.Index, r.Hash, r.Label, r.Seconds, rep.Backend, results.Path(rep.Dir, r.Hash))
+	default:
+		r := rep.Records[0]
+		fmt.Fprintf(stdout, "%s: point %d [%s] %s has a record already (cached); record %s\n", id, rep.Index, r.Hash, r.Label, results.Path(rep.Dir, r.Hash))
+	}
+	return 0
 }
 
 // finishRun prints a run's tables and summary and returns its exit code.
@@ -245,13 +315,14 @@ func runPlan(specPath string, rf runFlags, stdout, stderr io.Writer) int {
 	}
 	dir := results.Dir(*rf.out, s.Experiment.ID, *rf.scale)
 	todo := 0
-	for _, p := range points {
+	w := len(fmt.Sprint(len(points) - 1))
+	for i, p := range points {
 		state := "cached"
 		if *rf.force || !results.Exists(dir, p.Hash) {
 			state = "to run"
 			todo++
 		}
-		fmt.Fprintf(stdout, "%s  %-6s  %s\n", p.Hash, state, p.Label)
+		fmt.Fprintf(stdout, "%*d  %s  %-6s  %s\n", w, i, p.Hash, state, p.Label)
 	}
 	fmt.Fprintf(stdout, "%s at scale %s: %d points, %d to run, records in %s\n", s.Experiment.ID, *rf.scale, len(points), todo, dir)
 	if all, err := results.Load(dir); err == nil {

@@ -9,4 +9,11 @@
 //
 // Failures of single points do not stop the sweep: the other points run,
 // and Run returns an error naming every failed point.
+//
+// Options.Point runs one point of the sweep (by index or hash), as each
+// task of a cluster job array does (package executor); Options.RenderOnly
+// renders the tables without training. Every point is run under its own
+// lock file (package pointlock), so two processes, on one machine or on
+// the nodes of a cluster sharing the results directory, never both train
+// the same point; the second reports it busy.
 package harness

@@ -11,10 +11,12 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/actrepro/actrepro/internal/codever"
+	"github.com/actrepro/actrepro/internal/pointlock"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -51,6 +53,24 @@ type Options struct {
 	// records already made and trains only the new seeds.
 	Seeds    *spec.Seeds
 	Progress runner.Progress // nil: no progress output
+	// Point, when set, runs only that point of the sweep: its index in the
+	// sweep at the scale (0-based, as --plan lists them) or its hash (or a
+	// unique prefix of at least 6 characters); see SelectPoint. Such a run
+	// writes the point's record as a full run would, takes no lock on the
+	// whole results directory (many single-point runs, e.g. the tasks of a
+	// cluster job array, share it; each point has its own lock) and renders
+	// no table.
+	Point string
+	// RenderOnly trains nothing: points without a record are reported as
+	// failed ("no record") and the tables are rendered from the records
+	// that exist (a cluster sweep's final render job).
+	RenderOnly bool
+	// Exec, when set, describes where the points run (executor name, batch
+	// job ids, node); it is stored in each new record's extra["executor"].
+	Exec map[string]any
+	// LockMaxAge is the age after which a point's lock is stale whatever
+	// its host (see package pointlock); default pointlock.DefaultMaxAge.
+	LockMaxAge time.Duration
 	// Now is the clock for records' start and end times; default time.Now.
 	Now func() time.Time
 }
@@ -66,11 +86,15 @@ type Report struct {
 	// Skipped counts the records in Dir that are not of the current
 	// points (another code version, or settings the spec no longer has).
 	Skipped Skipped
-	Dir     string           // results/<experiment>/<scale>
-	Points  int              // points in the sweep at this scale
-	Ran     int              // points run now
-	Cached  int              // points whose record already existed
-	Failed  []PointError     // points that failed
+	Dir     string       // results/<experiment>/<scale>
+	Points  int          // points in the sweep at this scale
+	Ran     int          // points run now
+	Cached  int          // points whose record already existed
+	Failed  []PointError // points that failed
+	// Busy are points another process was running (their lock was held):
+	// neither run nor failed here.
+	Busy    []PointError
+	Index   int              // with Options.Point: the point's index in the sweep
 	Records []results.Record // one per finished point, in sweep order
 	Tables  []*table.Table   // the spec's tables, rendered from Records
 	TableMD string           // path of the written table.md
@@ -199,6 +223,40 @@ func validate(task runner.Task, p runner.Point) (err error) {
 	return task.Validate(p)
 }
 
+// ErrNoPoint is wrapped by the error of an Options.Point that names no
+// point of the sweep (an index out of range, an unknown hash).
+var ErrNoPoint = errors.New("no such point")
+
+// SelectPoint finds sel among points: a hash, a decimal index (0-based,
+// fewer than 6 digits), or a prefix of at least 6 characters of exactly
+// one point's hash.
+func SelectPoint(points []runner.Point, sel string) (int, error) {
+	for i, p := range points {
+		if p.Hash == sel {
+			return i, nil
+		}
+	}
+	if i, err := strconv.Atoi(sel); err == nil && len(sel) < 6 {
+		if i < 0 || i >= len(points) {
+			return -1, fmt.Errorf("point index %d is out of range: the sweep has %d points, indices 0 to %d (actrepro run --plan lists them) (%w)", i, len(points), len(points)-1, ErrNoPoint)
+		}
+		return i, nil
+	}
+	found := -1
+	for i, p := range points {
+		if len(sel) >= 6 && strings.HasPrefix(p.Hash, sel) {
+			if found >= 0 {
+				return -1, fmt.Errorf("point %q is ambiguous: it prefixes the hashes of points %d and %d (%w)", sel, found, i, ErrNoPoint)
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return -1, fmt.Errorf("no point of the sweep has hash %q (a point index or hash, as actrepro run --plan lists them; a hash depends on the scale, seed and code version) (%w)", sel, ErrNoPoint)
+	}
+	return found, nil
+}
+
 // Run runs the spec at opts.Scale. It returns a Report even on error (when
 // the spec loaded), so callers can show what did finish.
 func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
@@ -234,6 +292,15 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		return &Report{Spec: s, Scale: opts.Scale}, err
 	}
 	version, _ := CodeVersion(task) // PrepareWith succeeded, so this does
+	all := len(points)
+	index := -1
+	if opts.Point != "" {
+		i, err := SelectPoint(points, opts.Point)
+		if err != nil {
+			return &Report{Spec: s, Scale: opts.Scale}, fmt.Errorf("%s at scale %s: %w", s.Path, opts.Scale, err)
+		}
+		index, points = i, points[i:i+1]
+	}
 	rep := &Report{
 		Spec:        s,
 		Scale:       opts.Scale,
@@ -241,20 +308,33 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		CodeVersion: version,
 		Dir:         results.Dir(opts.OutDir, s.Experiment.ID, opts.Scale),
 		Points:      len(points),
+		Index:       index,
 	}
-	unlock, err := results.Lock(rep.Dir)
-	if err != nil {
+	if index < 0 {
+		// A whole sweep locks the directory and cleans what a killed
+		// writer left; a single point (a job array's task) must not: the
+		// other tasks write into the same directory at the same time.
+		unlock, err := results.Lock(rep.Dir)
+		if err != nil {
+			return rep, err
+		}
+		defer unlock()
+		// Temporary files are a killed writer's only while no point is
+		// locked by a live process: a single-point run (a cluster task)
+		// may be writing one.
+		if pointlock.Live(rep.Dir, pointlock.Options{MaxAge: opts.LockMaxAge}) == 0 {
+			if n := results.CleanTemp(rep.Dir); n > 0 {
+				note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
+			}
+		}
+	} else if err := os.MkdirAll(rep.Dir, 0o755); err != nil {
 		return rep, err
-	}
-	defer unlock()
-	if n := results.CleanTemp(rep.Dir); n > 0 {
-		note("removed %d temporary file(s) left by an interrupted run in %s", n, rep.Dir)
 	}
 	commit, dirty := opts.Git(filepath.Dir(specPath))
 
 	toRun := 0
 	for _, p := range points {
-		if opts.Force || !results.Exists(rep.Dir, p.Hash) {
+		if !opts.RenderOnly && (opts.Force || !results.Exists(rep.Dir, p.Hash)) {
 			toRun++
 		}
 	}
@@ -295,15 +375,54 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			}
 			note("re-running %s: its record is unreadable (%v)", p.Label, err)
 		}
-		rec, err := runPoint(ctx, s, task, p, opts, rep.Backend, prog)
+		if opts.RenderOnly {
+			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: errors.New("no record (its run failed or has not run)")})
+			prog.Step(i+1, nil)
+			continue
+		}
+		release, err := pointlock.Acquire(rep.Dir, p.Hash, pointlock.Options{MaxAge: opts.LockMaxAge, Job: pointlock.FromEnv()})
+		var held *pointlock.HeldError
+		if errors.As(err, &held) {
+			rep.Busy = append(rep.Busy, PointError{Label: p.Label, Hash: p.Hash, Err: err})
+			note("busy    %s: %v", p.Label, err)
+			prog.Step(i+1, nil)
+			continue
+		}
 		if err != nil {
 			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
 			note("FAILED  %s: %v", p.Label, err)
 			prog.Step(i+1, nil)
 			continue
 		}
+		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
+			// Another process finished it while we waited for the lock.
+			if r, err := results.Read(results.Path(rep.Dir, p.Hash)); err == nil {
+				release()
+				rep.Cached++
+				rep.Records = append(rep.Records, *r)
+				note("cached  %s (finished by another process)", p.Label)
+				prog.Step(i+1, nil)
+				continue
+			}
+		}
+		rec, err := runPoint(ctx, s, task, p, opts, rep.Backend, prog)
+		if err != nil {
+			release()
+			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
+			note("FAILED  %s: %v", p.Label, err)
+			prog.Step(i+1, nil)
+			continue
+		}
 		rec.Commit, rec.Dirty, rec.CodeVersion = commit, dirty, version
-		if err := results.Write(rep.Dir, rec); err != nil {
+		if opts.Exec != nil {
+			if rec.Extra == nil {
+				rec.Extra = map[string]any{}
+			}
+			rec.Extra["executor"] = opts.Exec
+		}
+		err = results.Write(rep.Dir, rec)
+		release()
+		if err != nil {
 			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
 			note("FAILED  %s: %v", p.Label, err)
 			prog.Step(i+1, nil)
@@ -316,6 +435,12 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		prog.Step(i+1, rec.Metrics)
 	}
 	prog.Finish()
+	if index >= 0 {
+		if len(rep.Failed) > 0 {
+			return rep, fmt.Errorf("%s: point %d of %d failed: %w", s.Path, index, all, rep.Failed[0])
+		}
+		return rep, nil
+	}
 
 	var tableRecs []results.Record
 	if all, err := results.Load(rep.Dir); err == nil {
@@ -336,9 +461,12 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	if err := rep.writeTables(append(append([]results.Record(nil), rep.Records...), tableRecs...), table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: rep.Skipped.Notes()}); err != nil {
 		return rep, err
 	}
-	if len(rep.Failed) > 0 {
-		errs := []error{fmt.Errorf("%s: %d of %d points failed", s.Path, len(rep.Failed), len(points))}
+	if len(rep.Failed) > 0 || len(rep.Busy) > 0 {
+		errs := []error{fmt.Errorf("%s: %d of %d points failed, %d being run by another process", s.Path, len(rep.Failed), len(points), len(rep.Busy))}
 		for _, f := range rep.Failed {
+			errs = append(errs, f)
+		}
+		for _, f := range rep.Busy {
 			errs = append(errs, f)
 		}
 		return rep, errors.Join(errs...)
