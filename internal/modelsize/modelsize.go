@@ -28,7 +28,9 @@ func FeedForward(d, ff int) int64 { return Linear(d, ff, true) + Linear(ff, d, t
 
 // EncoderLayer is nn.TransformerEncoderLayer(d, heads, ff): self-attention,
 // feed-forward, two LayerNorms.
-func EncoderLayer(d, ff int) int64 { return MultiheadAttention(d) + FeedForward(d, ff) + 2*LayerNorm(d) }
+func EncoderLayer(d, ff int) int64 {
+	return MultiheadAttention(d) + FeedForward(d, ff) + 2*LayerNorm(d)
+}
 
 // DecoderLayer is nn.TransformerDecoderLayer(d, heads, ff): self- and
 // cross-attention, feed-forward, three LayerNorms.
