@@ -197,18 +197,18 @@ func Twin(o TrackOptions) (*data.AKTrack, []Clip, error) {
 	track.Fingerprint = fp.Sum()
 	track.Notes = []string{
 		fmt.Sprintf("synthetic BaboonLand twin (seed %d, difficulty %.2f, noise sigma %.2f): BaboonLand's 13 classes and %d real clip ids and descriptions (ARTEMIS's baboonland_summary.csv), with INVENTED frame labels and planted video/image features: not real data", o.Seed, o.Difficulty, sigma, nTrain+nVal),
-		fmt.Sprintf("clip labels: rule %q over %d sampled frames (%s)", o.Rule, o.Frames, RuleText(o.Rule)),
+		"clip labels: " + RuleText(o.Rule, o.Frames),
 		"description embedding S: " + enc.String() + " of the real summary (TF-IDF + LSA fitted on the twin's train summaries, an offline stand-in for CLIP's text encoder) plus the planted behaviour directions",
 	}
 	return track, all, nil
 }
 
 // RuleText says what a labelling rule is, for records' notes.
-func RuleText(rule string) string {
+func RuleText(rule string, t int) string {
 	if rule == RuleUnion {
-		return "union of the labels of all frames of the clip"
+		return fmt.Sprintf("rule %q: the union of the labels of all frames of the clip", rule)
 	}
-	return "OR of the labels of the sampled frames, as the authors' follow-up code (artemis2 datasets.py:300-301)"
+	return fmt.Sprintf("rule %q: the OR of the labels of the %d sampled frames, as the authors' follow-up code (artemis2 datasets.py:300-301)", rule, t)
 }
 
 // twinClip draws a clip of 16..64 frames in 1..3 behaviour segments.
@@ -299,7 +299,7 @@ func LoadText(o TrackOptions) (*data.AKTrack, error) {
 	t.Fingerprint = fp.Sum()
 	t.Notes = []string{
 		fmt.Sprintf("real BaboonLand labels (%s, %s) and real descriptions: %d train, %d val clips", TrainFile, ValFile, t.Train.Len(), t.Val.Len()),
-		fmt.Sprintf("clip labels: rule %q over %d sampled frames (%s)", o.Rule, o.Frames, RuleText(o.Rule)),
+		"clip labels: " + RuleText(o.Rule, o.Frames),
 		"text embeddings: " + enc.String() + " (TF-IDF + LSA fitted on the train descriptions: an offline stand-in for CLIP's text encoder); no video features: the model runs text-only",
 	}
 	if missing[0]+missing[1] > 0 {
