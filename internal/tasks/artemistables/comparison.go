@@ -47,7 +47,12 @@ type ComparisonConfig struct {
 		Method   string `toml:"method,required"` // RowSingle or RowEnsemble
 		Preset   string `toml:"preset"`          // single: the Table 1 configuration read (default best1, the paper's single model)
 		Strategy string `toml:"strategy"`        // ensemble: "ga" (default: the paper's 79.8 is GA on fold 2), "average" or "rl"
-		Metric   string `toml:"metric"`          // the paper's metric (default map_batch_micro)
+		// Protocol keeps the Table 4 records whose model.protocol is this
+		// value, when they have one: "authors" (default: weights fitted on
+		// a fold of the members' own training data, the paper's), not the
+		// "leak-free" extra.
+		Protocol string `toml:"protocol"`
+		Metric   string `toml:"metric"` // the paper's metric (default map_batch_micro)
 	}
 	Train struct{}
 }
@@ -55,7 +60,7 @@ type ComparisonConfig struct {
 // DecodeComparison reads a Table 5 point.
 func DecodeComparison(p runner.Point) (ComparisonConfig, error) {
 	var c ComparisonConfig
-	c.Model.Preset, c.Model.Strategy, c.Model.Metric = "best1", "ga", "map_batch_micro"
+	c.Model.Preset, c.Model.Strategy, c.Model.Metric, c.Model.Protocol = "best1", "ga", "map_batch_micro", "authors"
 	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
 		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
 		return c, err
@@ -109,12 +114,12 @@ func (ComparisonTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (ru
 	} else {
 		recs, dir, err = upstreamRecords(ctx, "data.ensemble_spec", c.Data.EnsembleSpec, c.Data.EnsembleFrom, p.Scale)
 		if err == nil {
-			recs = strategyRecords(recs, c.Model.Strategy)
+			recs = strategyRecords(recs, c.Model.Strategy, c.Model.Protocol)
 			if len(recs) == 0 {
 				err = fmt.Errorf("%w: %s has no record with a strategy axis of %q", errNotRun, dir, c.Model.Strategy)
 			}
 		}
-		what = fmt.Sprintf("Table 4's %s runs (%s), averaged over their folds", c.Model.Strategy, c.Data.EnsembleFrom)
+		what = fmt.Sprintf("Table 4's %s runs (%s, protocol %s), averaged over their folds", c.Model.Strategy, c.Data.EnsembleFrom, c.Model.Protocol)
 	}
 	if errors.Is(err, errNotRun) {
 		return runner.Outcome{
@@ -189,14 +194,18 @@ func presetRecords(recs []results.Record, pr artemis.Preset) []results.Record {
 }
 
 // strategyRecords keeps the records with an axis named "...strategy" whose
-// value is one of strategy's aliases.
-func strategyRecords(recs []results.Record, strategy string) []results.Record {
+// value is one of strategy's aliases and, when they configure a
+// model.protocol, whose protocol is protocol.
+func strategyRecords(recs []results.Record, strategy, protocol string) []results.Record {
 	alias := map[string]bool{}
 	for _, a := range strategyAliases[strategy] {
 		alias[a] = true
 	}
 	var out []results.Record
 	for _, r := range recs {
+		if p, has := spec.GetPath(r.Config, "model.protocol"); has && !spec.Equal(p, protocol) {
+			continue
+		}
 		for k, v := range r.Axes {
 			if !strings.HasSuffix(strings.ToLower(k), "strategy") {
 				continue
