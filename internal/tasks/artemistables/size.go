@@ -221,6 +221,7 @@ func (SizeTask) Run(ctx context.Context, p runner.Point, env runner.Env) (runner
 			return out, err
 		}
 	}
+	loadBefore := loadAvg()
 	times := make([]float64, 0, c.Train.Reps)
 	if env.Progress != nil {
 		env.Progress.Start("time", c.Train.Reps)
@@ -249,8 +250,11 @@ func (SizeTask) Run(ctx context.Context, p runner.Point, env runner.Env) (runner
 		out.Metrics["time_s_min"] = sorted[0]
 		out.Curves = map[string][]float64{"time_s": times}
 	}
+	loadAfter := loadAvg()
 	out.Extra["timing"] = fmt.Sprintf("backend %s, batch 1, %d warm-up + %d timed clips, X %s", c.Model.TimingBackend, c.Train.Warmup, c.Train.Reps, c.Model.VideoLayout)
-	out.Notes = append(out.Notes, fmt.Sprintf("timed on %s: %s", c.Model.TimingBackend, MachineText()))
+	out.Extra["load_average"] = map[string]string{"before": loadBefore, "after": loadAfter}
+	out.Notes = append(out.Notes, fmt.Sprintf("timed on %s: %s; 1/5/15-minute load average %s before and %s after the timed clips (other processes share the cores: a load above the core count inflates the times)",
+		c.Model.TimingBackend, MachineText(), loadBefore, loadAfter))
 	return out, nil
 }
 
@@ -304,6 +308,20 @@ func Machine() map[string]any {
 // MachineText is Machine in one line.
 func MachineText() string {
 	return fmt.Sprintf("%s, %d logical cores (GOMAXPROCS %d), %s/%s", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+}
+
+// loadAvg is the 1, 5 and 15-minute load averages of /proc/loadavg, or
+// "unknown".
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func cpuModel() string {
