@@ -12,6 +12,8 @@ import (
 	_ "github.com/actrepro/actrepro/internal/tasks/demo"      // "demo": the teaching task
 	_ "github.com/actrepro/actrepro/internal/tasks/gaf"       // "gaf-ucf101": GAF Table II on UCF101 features
 	_ "github.com/actrepro/actrepro/internal/tasks/ucf50"     // "ucf50": ConvLSTM vs LRCN (engineer U)
+
+	_ "github.com/actrepro/actrepro/internal/tasks/artemistables" // ARTEMIS Tables 5-7: comparison, size, BaboonLand
 )
 
 func init() {
