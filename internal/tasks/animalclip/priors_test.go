@@ -7,7 +7,9 @@ import (
 	"github.com/actrepro/actrepro/internal/data/akspecies"
 )
 
-func item(animals, actions []int) akspecies.Item { return akspecies.Item{Animals: animals, Actions: actions} }
+func item(animals, actions []int) akspecies.Item {
+	return akspecies.Item{Animals: animals, Actions: actions}
+}
 
 func TestPriors(t *testing.T) {
 	train := []akspecies.Item{item([]int{0}, []int{0}), item([]int{0}, []int{0, 1}), item([]int{1}, []int{2}), item([]int{1}, []int{2})}
