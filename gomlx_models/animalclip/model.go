@@ -243,7 +243,8 @@ func (c Config) crossAttention(ctx *context.Context, q, kv *Node) *Node {
 	m := kv.Shape().Dimensions[1]
 	v := linear(ctx.In("v_proj"), kv, d, false)
 	if m == 1 {
-		return linear(ctx.In("proj"), BroadcastToDims(v, b, n, d), d, true)
+		// proj(v) once per clip, then broadcast to the n queries.
+		return BroadcastToDims(linear(ctx.In("proj"), v, d, true), b, n, d)
 	}
 	return linear(ctx.In("proj"), c.attend(ctx, q, kv, v, false), d, true)
 }
