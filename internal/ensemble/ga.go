@@ -223,6 +223,13 @@ func varAnd(rng *rand.Rand, pop []Individual, cfg GAConfig) []Individual {
 // Blend is the blend crossover in place (see CrossoverAuthors and
 // CrossoverDEAP), followed by the authors' renormalisation of both.
 func Blend(rng *rand.Rand, a, b []float64, alpha float64, form string) {
+	blendGenes(rng, a, b, alpha, form)
+	normalizeInPlace(a)
+	normalizeInPlace(b)
+}
+
+// blendGenes is the blend without the renormalisation.
+func blendGenes(rng *rand.Rand, a, b []float64, alpha float64, form string) {
 	for i := range a {
 		x1, x2 := a[i], b[i]
 		if form == CrossoverDEAP {
@@ -233,8 +240,6 @@ func Blend(rng *rand.Rand, a, b []float64, alpha float64, form string) {
 			a[i], b[i] = g*x1+(1-g)*x2, g*x2+(1-g)*x1
 		}
 	}
-	normalizeInPlace(a)
-	normalizeInPlace(b)
 }
 
 // MutGaussian is the authors' mut_gaussian_sum_to_one (genetic.py:113-

@@ -291,10 +291,10 @@ func (p *Policy) lossGraph(in []*Node) []*Node {
 	if !p.Cfg.Shared {
 		hv = trunk(obs, p.trunkVf)
 	}
-	mean := dense(hp, p.headPi)               // [B, A]
-	value := Reshape(dense(hv, p.headVf), -1) // [B]
-	logStd := params[p.logStd]                // [A]
-	z := Div(Sub(actN, mean), InsertAxes(Exp(logStd), 0))    // [B, A]
+	mean := dense(hp, p.headPi)                           // [B, A]
+	value := Reshape(dense(hv, p.headVf), -1)             // [B]
+	logStd := params[p.logStd]                            // [A]
+	z := Div(Sub(actN, mean), InsertAxes(Exp(logStd), 0)) // [B, A]
 	half := Scalar(g, obs.DType(), 0.5)
 	log2pi := Scalar(g, obs.DType(), 0.5*math.Log(2*math.Pi))
 	logp := ReduceSum(Neg(Add(Add(Mul(half, Square(z)), InsertAxes(logStd, 0)), log2pi)), 1) // [B]
