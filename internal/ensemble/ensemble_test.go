@@ -231,3 +231,22 @@ func TestSeedGivesIdenticalWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestFastFitnessEqualsMetrics: the GA's fitness equals internal/metrics'
+// batch-micro mAP of the combined matrix, bit for bit (same AP routine,
+// same flattening order), including a last partial batch.
+func TestFastFitnessEqualsMetrics(t *testing.T) {
+	ms, y := toyMembers(17, 203, 9, 0)
+	for _, batch := range []int{1, 16, 32, 500} {
+		fit := ms.BatchMicroFitness(y, batch)
+		for _, w := range [][]float64{{1, 1, 1}, {0.7, 0.2, 0.1}, {-0.2, 0.9, 0.3}} {
+			want, err := BatchMicroMAP(y, ms.Combine(w), batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fit(w); got != want {
+				t.Errorf("batch %d weights %v: fitness %v, metrics.MeanAP %v", batch, w, got, want)
+			}
+		}
+	}
+}

@@ -96,7 +96,7 @@ func Decode(p runner.Point) (Config, error) {
 	c.Model.Protocol, c.Model.Predict, c.Model.GACrossover = ProtoAuthors, "sampled", ensemble.CrossoverAuthors
 	c.Model.Generations, c.Model.Pop = 10, 15
 	c.Model.PPOPasses, c.Model.PPOHidden = 10, []int{64}
-	c.Model.StaticSteps, c.Model.StaticPasses = 256, 2
+	c.Model.StaticSteps, c.Model.StaticPasses = 128, 2
 	c.Train.Seed, c.Train.EvalBatch = 1, 16
 	if err := spec.DecodeSections(p.Config, spec.Section{Name: "data", Into: &c.Data},
 		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
