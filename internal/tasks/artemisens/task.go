@@ -63,7 +63,10 @@ type Config struct {
 	Data struct {
 		Dataset string `toml:"dataset,required"`
 		Source  string `toml:"source,required"`
-		From    string `toml:"from,required"` // experiment id of the members
+		From    string `toml:"from,required"` // experiment id of the authors' members (exclude_fold = -1)
+		// FromLeakFree is the experiment id of the leak-free members
+		// (exclude_fold = fold); default From.
+		FromLeakFree string `toml:"from_leak_free"`
 	}
 	Model struct {
 		Strategy string `toml:"strategy,required"`
@@ -154,14 +157,17 @@ type loaded struct {
 // their logits.
 func loadMembers(ctx context.Context, c Config, scale string) (*loaded, error) {
 	root := results.Root(ctx)
-	dir := results.Dir(root, c.Data.From, scale)
-	recs, err := results.Load(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading the members' records in %s: %w (run experiments/artemis/table4_members.toml at scale %s first)", dir, err, scale)
-	}
-	wantExclude := -1
+	wantExclude, from := -1, c.Data.From
 	if c.Model.Protocol == ProtoLeakFree {
 		wantExclude = c.Model.Fold
+		if c.Data.FromLeakFree != "" {
+			from = c.Data.FromLeakFree
+		}
+	}
+	dir := results.Dir(root, from, scale)
+	recs, err := results.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading the members' records in %s: %w (run experiments/artemis/table4_members.toml and table4_members_leakfree.toml at scale %s first)", dir, err, scale)
 	}
 	L := &loaded{}
 	var arrs []map[string]*npy.Array
@@ -172,7 +178,7 @@ func loadMembers(ctx context.Context, c Config, scale string) (*loaded, error) {
 			if fmt.Sprint(r.Axes["model.preset"]) != m.Preset || fmt.Sprint(r.Axes["model.align"]) != m.Align || toInt(r.Axes["train.exclude_fold"]) != wantExclude {
 				continue
 			}
-			if _, err := os.Stat(ensmember.LogitsPath(root, c.Data.From, scale, r.Hash)); err != nil {
+			if _, err := os.Stat(ensmember.LogitsPath(root, from, scale, r.Hash)); err != nil {
 				continue
 			}
 			if best == nil || r.End.After(best.End) {
@@ -180,10 +186,10 @@ func loadMembers(ctx context.Context, c Config, scale string) (*loaded, error) {
 			}
 		}
 		if best == nil {
-			return nil, fmt.Errorf("no record with logits of member %s (preset %s, align %s, exclude_fold %d) in %s: run experiments/artemis/table4_members.toml at scale %s (with --force if its records exist without their .logits.npz)",
+			return nil, fmt.Errorf("no record with logits of member %s (preset %s, align %s, exclude_fold %d) in %s: run experiments/artemis/table4_members.toml (leak-free: table4_members_leakfree.toml) at scale %s (with --force if its records exist without their .logits.npz)",
 				m.Name, m.Preset, m.Align, wantExclude, dir, scale)
 		}
-		a, err := npy.ReadNPZ(ensmember.LogitsPath(root, c.Data.From, scale, best.Hash))
+		a, err := npy.ReadNPZ(ensmember.LogitsPath(root, from, scale, best.Hash))
 		if err != nil {
 			return nil, err
 		}
@@ -244,28 +250,30 @@ func loadMembers(ctx context.Context, c Config, scale string) (*loaded, error) {
 	}
 	folds := a0[ensmember.KeyTrainFold].Data
 	trainedOn := arrs[0][ensmember.KeyTrainedOn].Data
+	// The fitting clips: fold k's clips that every member predicted (all of
+	// the fold, or the seeded subset of train.fit_clips_per_fold).
 	var idx []int
 	for i, f := range folds {
-		if int(f) == c.Model.Fold {
+		if int(f) != c.Model.Fold {
+			continue
+		}
+		all := true
+		for mi, a := range arrs {
+			pr, ok := a[ensmember.KeyTrainPredicted]
+			if !ok {
+				return nil, fmt.Errorf("member %s's logits file lacks %q", Members[mi].Name, ensmember.KeyTrainPredicted)
+			}
+			all = all && pr.Data[i] > 0
+		}
+		if all {
 			idx = append(idx, i)
 			if trainedOn[i] > 0 {
 				L.fitTrained++
 			}
 		}
 	}
-	for mi, a := range arrs {
-		pr, ok := a[ensmember.KeyTrainPredicted]
-		if !ok {
-			return nil, fmt.Errorf("member %s's logits file lacks %q", Members[mi].Name, ensmember.KeyTrainPredicted)
-		}
-		for _, i := range idx {
-			if pr.Data[i] == 0 {
-				return nil, fmt.Errorf("member %s (record %s) has no logits on fold %d: it predicted only the folds its protocol fits on", Members[mi].Name, L.hashes[mi], c.Model.Fold)
-			}
-		}
-	}
 	if len(idx) == 0 {
-		return nil, fmt.Errorf("fold %d has no train clip", c.Model.Fold)
+		return nil, fmt.Errorf("fold %d has no train clip with logits of every member (records %v): their protocol predicted other folds", c.Model.Fold, L.hashes)
 	}
 	for _, cnt := range a0[ensmember.KeyTrainCounts].Data {
 		L.trainCounts = append(L.trainCounts, int(cnt))

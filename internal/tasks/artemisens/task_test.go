@@ -14,6 +14,7 @@ import (
 
 const (
 	membersSpec   = "../../../experiments/artemis/table4_members.toml"
+	leakFreeSpec  = "../../../experiments/artemis/table4_members_leakfree.toml"
 	ensemblesSpec = "../../../experiments/artemis/table4_ensembles.toml"
 )
 
@@ -38,6 +39,7 @@ func TestTable4Smoke(t *testing.T) {
 	}
 	out := t.TempDir()
 	runSmoke(t, membersSpec, out)
+	runSmoke(t, leakFreeSpec, out)
 	rep := runSmoke(t, ensemblesSpec, out)
 	get := func(proto, strat string, fold int) results.Record {
 		for _, r := range rep.Records {

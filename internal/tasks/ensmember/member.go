@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	model "github.com/actrepro/actrepro/gomlx_models/artemis"
@@ -62,12 +64,25 @@ type Config struct {
 	// does NOT train on (the leak-free protocol), or -1: the whole train
 	// split, as the authors' members.
 	ExcludeFold int
+	// FitClipsPerFold caps the train clips predicted per fold (the clips
+	// the ensemble weights may be fitted on) to a seeded subset of that
+	// many (train.fit_clips_per_fold; 0: every clip, as the authors).
+	FitClipsPerFold int
 }
 
 // Decode reads a member point: train.exclude_fold (default -1) is taken
 // out, the rest is the ARTEMIS task's config (artemis.Decode, strict).
 func Decode(p runner.Point) (Config, error) {
 	c := Config{ExcludeFold: -1}
+	intOf := func(v any) (int64, bool) {
+		switch x := v.(type) {
+		case int64:
+			return x, true
+		case int:
+			return int64(x), true
+		}
+		return 0, false
+	}
 	q := p
 	q.Config = map[string]any{}
 	for k, v := range p.Config {
@@ -78,13 +93,16 @@ func Decode(p runner.Point) (Config, error) {
 		for k, v := range tr {
 			t2[k] = v
 		}
-		if v, ok := t2["exclude_fold"]; ok {
-			f, ok := v.(int64)
-			if !ok {
-				if i, ok2 := v.(int); ok2 {
-					f, ok = int64(i), true
-				}
+		if v, ok := t2["fit_clips_per_fold"]; ok {
+			n, ok := intOf(v)
+			if !ok || n < 0 {
+				return c, spec.Errorf("train.fit_clips_per_fold", "want an integer >= 0 (0: every clip of each fold), got %v", v)
 			}
+			c.FitClipsPerFold = int(n)
+			delete(t2, "fit_clips_per_fold")
+		}
+		if v, ok := t2["exclude_fold"]; ok {
+			f, ok := intOf(v)
 			if !ok || f < -1 || f >= data.AKNumFolds {
 				return c, spec.Errorf("train.exclude_fold", "want -1 (train on every fold) or 0..%d, got %v", data.AKNumFolds-1, v)
 			}
@@ -229,13 +247,10 @@ func fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	// Train logits are needed on the folds the weights may be fitted on:
 	// every fold for the authors' members, the excluded fold for a
 	// leak-free member (the other rows are NaN, and train_predicted 0).
-	var predIdx []int
+	predIdx := fitCandidates(folds, c.ExcludeFold, c.FitClipsPerFold, c.Data.Seed)
 	predicted := make([]float32, track.Train.Len())
-	for i, f := range folds {
-		if c.ExcludeFold < 0 || f == c.ExcludeFold {
-			predIdx = append(predIdx, i)
-			predicted[i] = 1
-		}
+	for _, i := range predIdx {
+		predicted[i] = 1
 	}
 	predSplit := subSplit(&track.Train, predIdx)
 	sub, err := tr.Predict(newSplit(&predSplit, track, textOnly), predictBatch)
@@ -272,6 +287,9 @@ func fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	out.Metrics["predict_seconds"] = predSec
 	out.Metrics["trained_clips"] = float64(len(fitIdx))
 	out.Metrics["predicted_train_clips"] = float64(len(predIdx))
+	if c.FitClipsPerFold > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("train logits predicted on a seeded subset of %d clips per fold (train.fit_clips_per_fold; the authors fit on every clip of the fold): the compute budget", c.FitClipsPerFold))
+	}
 	out.Curves = map[string][]float64{"train_loss": res.Curves["train_loss"]}
 	out.DataSource = track.Source
 	out.DataFingerprint = track.Fingerprint
@@ -336,6 +354,31 @@ func writeLogits(path string, track *data.AKTrack, valLogits, trainLogits [][]fl
 		return err
 	}
 	return npy.WriteNPZ(path, arrays)
+}
+
+// fitCandidates are the train clips whose logits the ensemble may fit
+// weights on, in split order: every fold's clips (exclude < 0) or fold
+// exclude's, each fold capped to a seeded subset of perFold clips when
+// perFold > 0.
+func fitCandidates(folds []int, exclude, perFold int, seed int64) []int {
+	byFold := map[int][]int{}
+	for i, f := range folds {
+		if f >= 0 && (exclude < 0 || f == exclude) {
+			byFold[f] = append(byFold[f], i)
+		}
+	}
+	var out []int
+	for f := 0; f < data.AKNumFolds; f++ {
+		idx := byFold[f]
+		if perFold > 0 && len(idx) > perFold {
+			rng := rand.New(rand.NewPCG(uint64(seed), uint64(f)))
+			rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+			idx = idx[:perFold]
+		}
+		out = append(out, idx...)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // split adapts an AKSplit to trainer.Data, as internal/tasks/artemis does
