@@ -59,12 +59,19 @@ type Options struct {
 	// Median is the side of the median filter applied to the flow after
 	// each warp (1: none; 3 or 5 are usual).
 	Median int
+	// Robust is the ε of the Charbonnier data penalty, in intensity levels
+	// (negative: the quadratic penalty of the original Horn–Schunck).
+	Robust float64
 }
+
+// reweightEvery is the number of SOR sweeps between updates of the robust
+// data weights.
+const reweightEvery = 5
 
 // DefaultOptions are the settings the tests validate (see flow_test.go for
 // the end-point errors they reach) and the benchmark times.
 func DefaultOptions() Options {
-	return Options{Alpha: 6, Levels: 5, MinSize: 12, Warps: 2, Iterations: 20, Omega: 1.8, Sigma: 0.8, Median: 3}
+	return Options{Alpha: 6, Levels: 5, MinSize: 12, Warps: 2, Iterations: 20, Omega: 1.8, Sigma: 0.8, Median: 3, Robust: 2}
 }
 
 func (o Options) withDefaults() Options {
@@ -92,6 +99,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Median == 0 {
 		o.Median = d.Median
+	}
+	if o.Robust == 0 {
+		o.Robust = d.Robust
 	}
 	return o
 }
@@ -186,24 +196,46 @@ func solveWarp(a, b *Gray, f *Field, o Options) {
 	}
 	ix, iy := derivX(avg, w, h), derivY(avg, w, h)
 	a2 := float32(o.Alpha * o.Alpha)
-	// Per-pixel constants: Ixx, Ixy, Iyy, Ix*r0, Iy*r0.
+	// The linearised residual is r = Ix U + Iy V + r0 with
+	// r0 = It - Ix u0 - Iy v0. The data term is Charbonnier,
+	// eps*sqrt(r² + eps²), minimised by iteratively reweighted least squares:
+	// every reweightEvery sweeps each pixel's squared residual is weighted by
+	// eps/sqrt(r² + eps²) (1 for small residuals, so Alpha keeps its
+	// Horn–Schunck meaning; small where brightness constancy fails, at
+	// occlusions and sharp edges). Robust < 0 keeps the quadratic term.
+	gx := ix
+	gy := iy
+	r0 := make([]float32, n)
+	for i := 0; i < n; i++ {
+		if !valid[i] {
+			gx[i], gy[i] = 0, 0
+			continue
+		}
+		r0[i] = bw[i] - a.Pix[i] - gx[i]*f.U[i] - gy[i]*f.V[i]
+	}
 	jxx := make([]float32, n)
 	jxy := make([]float32, n)
 	jyy := make([]float32, n)
 	jxt := make([]float32, n)
 	jyt := make([]float32, n)
-	for i := 0; i < n; i++ {
-		if !valid[i] {
-			continue
+	eps := float32(o.Robust)
+	reweight := func() {
+		for i := 0; i < n; i++ {
+			wd := float32(1)
+			if eps > 0 {
+				r := gx[i]*f.U[i] + gy[i]*f.V[i] + r0[i]
+				wd = eps / float32(math.Sqrt(float64(r*r+eps*eps)))
+			}
+			jxx[i], jxy[i], jyy[i] = wd*gx[i]*gx[i], wd*gx[i]*gy[i], wd*gy[i]*gy[i]
+			jxt[i], jyt[i] = wd*gx[i]*r0[i], wd*gy[i]*r0[i]
 		}
-		gx, gy := ix[i], iy[i]
-		r0 := bw[i] - a.Pix[i] - gx*f.U[i] - gy*f.V[i]
-		jxx[i], jxy[i], jyy[i] = gx*gx, gx*gy, gy*gy
-		jxt[i], jyt[i] = gx*r0, gy*r0
 	}
 	om := float32(o.Omega)
 	U, V := f.U, f.V
 	for it := 0; it < o.Iterations; it++ {
+		if it%reweightEvery == 0 && (it == 0 || eps > 0) {
+			reweight()
+		}
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
 				i := y*w + x
