@@ -7,6 +7,7 @@ import (
 	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/actrepro/actrepro/internal/harness"
 
+	_ "github.com/actrepro/actrepro/internal/tasks/animalmotionclip"
 	_ "github.com/actrepro/actrepro/internal/tasks/artemis"   // "artemis": ARTEMIS Tables 1-3 (engineer A)
 	_ "github.com/actrepro/actrepro/internal/tasks/baselines" // "ak-text-baseline" (engineer D)
 	_ "github.com/actrepro/actrepro/internal/tasks/demo"      // "demo": the teaching task

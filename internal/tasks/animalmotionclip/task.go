@@ -124,6 +124,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	}
 	out.Metrics = ev.Metrics()
 	p1, r1, f1 := thresholdF1(labels, res.Scores, c.Model.Threshold)
+	out.Metrics["map_chance"] = chanceMAP(labels, K)
 	for k, v := range map[string]float64{
 		"precision_at_threshold": p1, "recall_at_threshold": r1, "f1_at_threshold": f1,
 		"train_seconds": seconds, "prepare_seconds": prepSeconds, "flow_seconds": ds.FlowSeconds,
@@ -178,6 +179,30 @@ func thresholdF1(labels [][]int, scores [][]float64, th float64) (p, r, f float6
 		f = 2 * p * r / (p + r)
 	}
 	return p, r, f
+}
+
+// chanceMAP is the macro mAP of scores that carry no information: the expected AP of a
+// random ranking is the class's prevalence among the val clips, averaged over the classes
+// with a positive (the classes macro mAP averages over).
+func chanceMAP(labels [][]int, k int) float64 {
+	pos := make([]int, k)
+	for _, ls := range labels {
+		for _, l := range ls {
+			pos[l]++
+		}
+	}
+	var sum float64
+	n := 0
+	for _, c := range pos {
+		if c > 0 {
+			sum += float64(c) / float64(len(labels))
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // nanToNil turns NaN into nil for JSON.
