@@ -213,66 +213,96 @@ func solveWarp(a, b *Gray, f *Field, o Options) {
 		}
 		r0[i] = bw[i] - a.Pix[i] - gx[i]*f.U[i] - gy[i]*f.V[i]
 	}
-	jxx := make([]float32, n)
-	jxy := make([]float32, n)
-	jyy := make([]float32, n)
-	jxt := make([]float32, n)
-	jyt := make([]float32, n)
+	// Per pixel, the 2x2 system's inverse (c11 c12; c12 c22) / det and the
+	// data terms tx = wd Ix r0, ty = wd Iy r0.
+	c11 := make([]float32, n)
+	c12 := make([]float32, n)
+	c22 := make([]float32, n)
+	tx := make([]float32, n)
+	ty := make([]float32, n)
 	eps := float32(o.Robust)
 	reweight := func() {
-		for i := 0; i < n; i++ {
-			wd := float32(1)
-			if eps > 0 {
-				r := gx[i]*f.U[i] + gy[i]*f.V[i] + r0[i]
-				wd = eps / float32(math.Sqrt(float64(r*r+eps*eps)))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				i := y*w + x
+				nb := float32(0)
+				if x > 0 {
+					nb++
+				}
+				if x < w-1 {
+					nb++
+				}
+				if y > 0 {
+					nb++
+				}
+				if y < h-1 {
+					nb++
+				}
+				wd := float32(1)
+				if eps > 0 {
+					r := gx[i]*f.U[i] + gy[i]*f.V[i] + r0[i]
+					wd = eps / float32(math.Sqrt(float64(r*r+eps*eps)))
+				}
+				an := a2 * nb
+				d11, d22, d12 := wd*gx[i]*gx[i]+an, wd*gy[i]*gy[i]+an, wd*gx[i]*gy[i]
+				det := d11*d22 - d12*d12
+				if det == 0 { // a 1x1 image: no neighbour, no gradient
+					c11[i], c12[i], c22[i] = 0, 0, 0
+				} else {
+					c11[i], c12[i], c22[i] = d22/det, d12/det, d11/det
+				}
+				tx[i], ty[i] = wd*gx[i]*r0[i], wd*gy[i]*r0[i]
 			}
-			jxx[i], jxy[i], jyy[i] = wd*gx[i]*gx[i], wd*gx[i]*gy[i], wd*gy[i]*gy[i]
-			jxt[i], jyt[i] = wd*gx[i]*r0[i], wd*gy[i]*r0[i]
 		}
 	}
 	om := float32(o.Omega)
 	U, V := f.U, f.V
+	// update relaxes pixel i given the sums of its neighbours' flows.
+	update := func(i int, su, sv float32) {
+		b1 := a2*su - tx[i]
+		b2 := a2*sv - ty[i]
+		nu := c11[i]*b1 - c12[i]*b2
+		nv := c22[i]*b2 - c12[i]*b1
+		U[i] += om * (nu - U[i])
+		V[i] += om * (nv - V[i])
+	}
+	border := func(x, y int) {
+		i := y*w + x
+		var su, sv float32
+		if x > 0 {
+			su += U[i-1]
+			sv += V[i-1]
+		}
+		if x < w-1 {
+			su += U[i+1]
+			sv += V[i+1]
+		}
+		if y > 0 {
+			su += U[i-w]
+			sv += V[i-w]
+		}
+		if y < h-1 {
+			su += U[i+w]
+			sv += V[i+w]
+		}
+		update(i, su, sv)
+	}
 	for it := 0; it < o.Iterations; it++ {
 		if it%reweightEvery == 0 && (it == 0 || eps > 0) {
 			reweight()
 		}
 		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				i := y*w + x
-				var su, sv, nb float32
-				if x > 0 {
-					su += U[i-1]
-					sv += V[i-1]
-					nb++
+			if y == 0 || y == h-1 || w < 3 {
+				for x := 0; x < w; x++ {
+					border(x, y)
 				}
-				if x < w-1 {
-					su += U[i+1]
-					sv += V[i+1]
-					nb++
-				}
-				if y > 0 {
-					su += U[i-w]
-					sv += V[i-w]
-					nb++
-				}
-				if y < h-1 {
-					su += U[i+w]
-					sv += V[i+w]
-					nb++
-				}
-				if nb == 0 { // a 1x1 image
-					continue
-				}
-				an := a2 * nb
-				b1 := a2*su - jxt[i]
-				b2 := a2*sv - jyt[i]
-				d11, d22, d12 := jxx[i]+an, jyy[i]+an, jxy[i]
-				det := d11*d22 - d12*d12
-				nu := (d22*b1 - d12*b2) / det
-				nv := (d11*b2 - d12*b1) / det
-				U[i] += om * (nu - U[i])
-				V[i] += om * (nv - V[i])
+				continue
 			}
+			border(0, y)
+			for i := y*w + 1; i < y*w+w-1; i++ { // interior: four neighbours
+				update(i, U[i-1]+U[i+1]+U[i-w]+U[i+w], V[i-1]+V[i+1]+V[i-w]+V[i+w])
+			}
+			border(w-1, y)
 		}
 	}
 }
@@ -403,13 +433,19 @@ func upsample(f *Field, w, h int) *Field {
 }
 
 // medianFilter replaces p by its k x k median (window clipped at borders;
-// an even count takes the upper median).
+// an even count takes the upper median). The interior of a 3 x 3 filter
+// uses a sorting network.
 func medianFilter(p []float32, w, h, k int) {
 	r := k / 2
 	src := append([]float32(nil), p...)
 	buf := make([]float32, 0, k*k)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
+			if k == 3 && x > 0 && x < w-1 && y > 0 && y < h-1 {
+				i := y*w + x
+				p[i] = median9(src[i-w-1], src[i-w], src[i-w+1], src[i-1], src[i], src[i+1], src[i+w-1], src[i+w], src[i+w+1])
+				continue
+			}
 			buf = buf[:0]
 			for yy := max(0, y-r); yy <= min(h-1, y+r); yy++ {
 				buf = append(buf, src[yy*w+max(0, x-r):yy*w+min(w-1, x+r)+1]...)
@@ -417,6 +453,36 @@ func medianFilter(p []float32, w, h, k int) {
 			p[y*w+x] = selectKth(buf, len(buf)/2)
 		}
 	}
+}
+
+// median9 is the median of nine values by the 19-exchange network of
+// Paeth (Graphics Gems, 1990), as used by many 3 x 3 median filters.
+func median9(p0, p1, p2, p3, p4, p5, p6, p7, p8 float32) float32 {
+	s := func(a, b *float32) {
+		if *a > *b {
+			*a, *b = *b, *a
+		}
+	}
+	s(&p1, &p2)
+	s(&p4, &p5)
+	s(&p7, &p8)
+	s(&p0, &p1)
+	s(&p3, &p4)
+	s(&p6, &p7)
+	s(&p1, &p2)
+	s(&p4, &p5)
+	s(&p7, &p8)
+	s(&p0, &p3)
+	s(&p5, &p8)
+	s(&p4, &p7)
+	s(&p3, &p6)
+	s(&p1, &p4)
+	s(&p2, &p5)
+	s(&p4, &p7)
+	s(&p4, &p2)
+	s(&p6, &p4)
+	s(&p4, &p2)
+	return p4
 }
 
 // selectKth returns the k-th smallest element of a (reordering a):

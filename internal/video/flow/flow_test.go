@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -98,11 +99,11 @@ var epeCases = []struct {
 	motion func() (fwd, inv func(x, y float64) (float64, float64))
 	maxEPE float64
 }{
-	{"translate (0.4, -0.3)", func() (f, i func(x, y float64) (float64, float64)) { return translation(0.4, -0.3) }, 0.1},
-	{"translate (2.5, 1.25)", func() (f, i func(x, y float64) (float64, float64)) { return translation(2.5, 1.25) }, 0.15},
-	{"translate (-6.3, 4.1)", func() (f, i func(x, y float64) (float64, float64)) { return translation(-6.3, 4.1) }, 0.3},
-	{"rotate 2 deg", func() (f, i func(x, y float64) (float64, float64)) { return rotation(2, 112, 112) }, 0.2},
-	{"rotate -4 deg about (80, 150)", func() (f, i func(x, y float64) (float64, float64)) { return rotation(-4, 80, 150) }, 0.35},
+	{"translate (0.4, -0.3)", func() (f, i func(x, y float64) (float64, float64)) { return translation(0.4, -0.3) }, 0.06},
+	{"translate (2.5, 1.25)", func() (f, i func(x, y float64) (float64, float64)) { return translation(2.5, 1.25) }, 0.06},
+	{"translate (-6.3, 4.1)", func() (f, i func(x, y float64) (float64, float64)) { return translation(-6.3, 4.1) }, 0.06},
+	{"rotate 2 deg", func() (f, i func(x, y float64) (float64, float64)) { return rotation(2, 112, 112) }, 0.06},
+	{"rotate -4 deg about (80, 150)", func() (f, i func(x, y float64) (float64, float64)) { return rotation(-4, 80, 150) }, 0.06},
 }
 
 // TestKnownFlow measures the end-point error (EPE, pixels, mean over the
@@ -111,11 +112,12 @@ var epeCases = []struct {
 //
 // Thresholds: classical coarse-to-fine variational methods reach average
 // EPEs of 0.1-0.4 px on the textured, smooth-motion Middlebury sequences
-// (Sun, Roth and Black 2010, Tab. 1 and 4); a pure translation or rotation
-// of a smooth texture is easier, so each threshold is at most 10 % of the
-// mean true displacement for the larger motions (the zero-flow baseline
-// scores 100 %) and 0.1 px for the sub-pixel one. The test also requires
-// the EPE to be under a fifth of the zero-flow baseline.
+// (Sun, Roth and Black 2010); a global translation or rotation of a smooth
+// texture, without occlusions or noise, is far easier. The threshold,
+// 0.06 px, is about three times the EPE measured when the test was written
+// (0.012-0.019 px), a regression guard that still lies under 2.5 % of every
+// larger motion and 12 % of the sub-pixel one; the EPE must also be under
+// a fifth of the zero-flow baseline (the mean true displacement).
 func TestKnownFlow(t *testing.T) {
 	tex := newTexture(1)
 	for _, tc := range epeCases {
@@ -136,17 +138,27 @@ func TestKnownFlow(t *testing.T) {
 	}
 }
 
-func BenchmarkCompute224(b *testing.B) {
+// BenchmarkCompute times one frame pair with DefaultOptions at the
+// paper's 224x224 and at the motion twin's sizes (go test -run XXX -bench
+// Compute ./internal/video/flow/). ms/pair is wall time; cpu-ms/pair is the
+// process's CPU time per pair (garbage collection included), the better
+// number on a loaded machine.
+func BenchmarkCompute(b *testing.B) {
 	tex := newTexture(1)
 	fwd, inv := translation(2.5, 1.25)
-	f1, f2, _ := pairWithMotion(tex, 224, 224, fwd, inv)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := Compute(f1, f2, Options{}); err != nil {
-			b.Fatal(err)
-		}
+	for _, sz := range [][2]int{{224, 224}, {96, 72}, {64, 48}} {
+		f1, f2, _ := pairWithMotion(tex, sz[0], sz[1], fwd, inv)
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			c0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				if _, err := Compute(f1, f2, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/pair")
+			b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms/pair")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/pair")
 }
 
 // objectPair renders a textured disc of radius rad (its own texture)
@@ -247,5 +259,23 @@ func TestComputeErrors(t *testing.T) {
 	}
 	if m := meanMag(f, 0); m > 1e-4 {
 		t.Errorf("identical frames: mean flow %.2g px, want 0", m)
+	}
+}
+
+// The 3 x 3 sorting network agrees with sorting on random and tied inputs.
+func TestMedian9(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 20000; n++ {
+		v := make([]float32, 9)
+		for i := range v {
+			v[i] = float32(r.IntN(5)) // many ties
+			if n%2 == 0 {
+				v[i] = float32(r.NormFloat64())
+			}
+		}
+		got := median9(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8])
+		if want := selectKth(append([]float32(nil), v...), 4); got != want {
+			t.Fatalf("median9(%v) = %v, want %v", v, got, want)
+		}
 	}
 }

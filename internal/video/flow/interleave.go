@@ -93,12 +93,65 @@ func ForFrames(v *data.Video, idx []int, o Options, workers int) ([]*Field, erro
 	return out, nil
 }
 
-// Resize returns f resampled to w x h (bilinear at aligned pixel centres)
-// with its vectors rescaled to the new pixel size, so that the result is
-// the flow of the frames resized to w x h.
+// Resize returns f resampled to w x h with its vectors rescaled to the new
+// pixel size, so that the result is the flow of the frames resized to
+// w x h. Shrinking (both sides no larger) averages each output pixel's
+// footprint (area resampling, exact for fractional footprints); otherwise
+// the field is interpolated bilinearly at aligned pixel centres.
 func Resize(f *Field, w, h int) *Field {
 	if w == f.W && h == f.H {
 		return &Field{W: w, H: h, U: append([]float32(nil), f.U...), V: append([]float32(nil), f.V...)}
 	}
-	return upsample(f, w, h)
+	if w > f.W || h > f.H {
+		return upsample(f, w, h)
+	}
+	rx, ry := float32(f.W)/float32(w), float32(f.H)/float32(h)
+	wx, wy := areaWeights(f.W, w), areaWeights(f.H, h)
+	o := NewField(w, h)
+	tmpU := make([]float32, f.H*w)
+	tmpV := make([]float32, f.H*w)
+	for y := 0; y < f.H; y++ {
+		for x, ws := range wx {
+			var su, sv float32
+			for _, c := range ws {
+				su += c.w * f.U[y*f.W+c.i]
+				sv += c.w * f.V[y*f.W+c.i]
+			}
+			tmpU[y*w+x], tmpV[y*w+x] = su, sv
+		}
+	}
+	for y, ws := range wy {
+		for x := 0; x < w; x++ {
+			var su, sv float32
+			for _, c := range ws {
+				su += c.w * tmpU[c.i*w+x]
+				sv += c.w * tmpV[c.i*w+x]
+			}
+			o.U[y*w+x], o.V[y*w+x] = su/rx, sv/ry
+		}
+	}
+	return o
+}
+
+type tap struct {
+	i int
+	w float32
+}
+
+// areaWeights returns, for each of m output cells over n input cells
+// (m <= n), the input cells it overlaps and the overlap fractions, summing
+// to 1.
+func areaWeights(n, m int) [][]tap {
+	out := make([][]tap, m)
+	scale := float64(n) / float64(m)
+	for j := range out {
+		lo, hi := float64(j)*scale, float64(j+1)*scale
+		for i := int(lo); i < n && float64(i) < hi; i++ {
+			ov := min(hi, float64(i+1)) - max(lo, float64(i))
+			if ov > 1e-9 {
+				out[j] = append(out[j], tap{i, float32(ov / scale)})
+			}
+		}
+	}
+	return out
 }

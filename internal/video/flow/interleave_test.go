@@ -77,3 +77,34 @@ func TestForFrames(t *testing.T) {
 		t.Error("no error for frame 5 of a 5-frame video")
 	}
 }
+
+func TestResize(t *testing.T) {
+	// A 4x2 field shrunk to 2x1: each output pixel averages a 2x2 block and
+	// the vectors halve (pixels are twice as large).
+	f := &Field{W: 4, H: 2, U: []float32{1, 3, 5, 7, 1, 3, 5, 7}, V: []float32{2, 2, 4, 4, 6, 6, 8, 8}}
+	g := Resize(f, 2, 1)
+	if want := []float32{1, 3}; !reflect.DeepEqual(g.U, want) {
+		t.Errorf("U = %v, want %v (means 2 and 6, halved)", g.U, want)
+	}
+	if want := []float32{2, 3}; !reflect.DeepEqual(g.V, want) {
+		t.Errorf("V = %v, want %v (means 4 and 6, halved)", g.V, want)
+	}
+	// A uniform field stays uniform (scaled) under fractional shrinking and
+	// under enlarging.
+	u := NewField(7, 5)
+	for i := range u.U {
+		u.U[i], u.V[i] = 3, -1
+	}
+	for _, sz := range [][2]int{{3, 2}, {5, 5}, {14, 10}} {
+		r := Resize(u, sz[0], sz[1])
+		wu, wv := 3*float32(sz[0])/7, -1*float32(sz[1])/5
+		for i := range r.U {
+			if d := r.U[i] - wu; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("%dx%d: U[%d] = %v, want %v", sz[0], sz[1], i, r.U[i], wu)
+			}
+			if d := r.V[i] - wv; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("%dx%d: V[%d] = %v, want %v", sz[0], sz[1], i, r.V[i], wv)
+			}
+		}
+	}
+}
