@@ -34,8 +34,9 @@ func (Task) Validate(p runner.Point) error {
 // real data, the motion twin's folder for synthetic data.
 func (c Config) DataDir(dataRoot string) (string, error) {
 	if c.Data.Source == "synthetic" {
-		dir, _, err := TwinDir(c.Data.Twin)
-		return dir, err
+		// The twin is a function of the spec alone: the data root is not passed to the writer
+		// (it would add the real class descriptions when present).
+		return TwinDir(c.Data.Twin, "")
 	}
 	dir := c.Data.Dir
 	if dir == "" {
