@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/actrepro/actrepro/internal/data"
@@ -81,7 +83,7 @@ func TestWriteReproducibleAndReadable(t *testing.T) {
 	if fa != fb || !reflect.DeepEqual(ha, hb) {
 		t.Fatalf("two writes differ: %s vs %s", fa, fb)
 	}
-	want := 1 + 1 + 2 + 5 + 1 + 1 + o.NTrain + o.NVal // classes, info, splits, folds, plans, marker, videos
+	want := 1 + 1 + 2 + 2 + 5 + 1 + 1 + o.NTrain + o.NVal // classes, info, splits, species, folds, plans, marker, videos
 	if o.DataRoot != "" {
 		want++ // class_descriptions.csv
 	}
@@ -115,6 +117,25 @@ func TestWriteReproducibleAndReadable(t *testing.T) {
 	}
 	if !IsTwin(a) {
 		t.Error("IsTwin is false on a twin")
+	}
+	// The species files have the real species_train.txt format, one line
+	// per clip, listing the acting animal with each action of the clip.
+	pair := `\('(Fox|Hyena|Meerkat|Otter)', '([A-Za-z ]+)'\)`
+	line := regexp.MustCompile(`^([A-Z]{8})\.mp4\t\[` + pair + `(, ` + pair + `)*\]$`)
+	for f, ps := range map[string][]*Plan{SpeciesTrainFile: plans[:o.NTrain], SpeciesValFile: plans[o.NTrain:]} {
+		b, err := os.ReadFile(filepath.Join(a, data.AKDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(lines) != len(ps) {
+			t.Fatalf("%s: %d lines for %d clips", f, len(lines), len(ps))
+		}
+		for i, l := range lines {
+			if !line.MatchString(l) || !strings.HasPrefix(l, ps[i].ID) || strings.Count(l, "('") != len(ps[i].Labels) {
+				t.Errorf("%s line %d: %q (clip %s, labels %v)", f, i+1, l, ps[i].ID, ps[i].Labels)
+			}
+		}
 	}
 	// Another seed: other clips (checked on the plans and rendered frames,
 	// without encoding).
@@ -187,8 +208,10 @@ func TestLabelDesign(t *testing.T) {
 // TestFlowSeesPlantedMotion decodes twin videos and measures the optical
 // flow on the animal's body: it recovers the planted velocity of walking
 // and running animals within 0.5 px/frame (H.264 compression, a 64x48
-// frame and smoothing across the body's edge blur it) and, on average,
-// shows shaking animals moving at least 3x more than still ones.
+// frame and smoothing across the body's edge blur it), shows shaking
+// animals moving on average at least 3x more than still ones, and keeps the
+// textured static background near zero (under 0.25 px/frame on average,
+// away from the animals).
 func TestFlowSeesPlantedMotion(t *testing.T) {
 	needFFmpeg(t)
 	o := ScaleOptions(data.ScaleSmoke, 2, 0)
@@ -199,7 +222,8 @@ func TestFlowSeesPlantedMotion(t *testing.T) {
 		t.Fatal(err)
 	}
 	var still, shake []float64
-	checked := 0
+	var bg float64 // |flow| on the background away from the animals
+	checked, nbg := 0, 0
 	for _, p := range plans {
 		v, err := data.DecodeVideo(VideoPath(root, p.ID), data.VideoOptions{})
 		if err != nil {
@@ -220,11 +244,16 @@ func TestFlowSeesPlantedMotion(t *testing.T) {
 			n := 0
 			for y := 0; y < p.H; y++ {
 				for x := 0; x < p.W; x++ {
+					i := y*p.W + x
+					ex, ey := (float64(x)+0.5-x0)/(22*s), (float64(y)+0.5-p.Y)/(18*s)
+					if ex*ex+ey*ey > 1 && !(p.Other && math.Abs(float64(x)+0.5-p.OtherX) < 25*s) {
+						bg += math.Hypot(float64(f.U[i]), float64(f.V[i]))
+						nbg++
+					}
 					dx, dy := (float64(x)+0.5-x0)/(7*s), (float64(y)+0.5-p.Y)/(4*s)
 					if dx*dx+dy*dy > 1 {
 						continue
 					}
-					i := y*p.W + x
 					su += float64(f.U[i])
 					sa += math.Abs(float64(f.U[i]))
 					n++
@@ -253,12 +282,48 @@ func TestFlowSeesPlantedMotion(t *testing.T) {
 		}
 		return s / float64(len(v))
 	}
-	t.Logf("%d moving clips checked; |u| on the body: still %.3f (%d clips), shaking %.3f (%d clips)", checked, mean(still), len(still), mean(shake), len(shake))
+	bg /= float64(nbg)
+	t.Logf("%d moving clips checked; |u| on the body: still %.3f (%d clips), shaking %.3f (%d clips); |flow| on the background %.3f px/frame", checked, mean(still), len(still), mean(shake), len(shake), bg)
+	if bg > 0.25 {
+		t.Errorf("flow bleeds into the static background: %.3f px/frame on average (limit 0.25, a third of the slowest walk)", bg)
+	}
 	if checked == 0 || len(still) == 0 || len(shake) == 0 {
 		t.Fatalf("the seed gave no clip of some motion class (moving %d, still %d, shaking %d)", checked, len(still), len(shake))
 	}
 	if mean(shake) < 3*mean(still) {
 		t.Errorf("shaking |u| %.3f is not 3x still %.3f", mean(shake), mean(still))
+	}
+}
+
+// A folder that is not a twin (a real copy) is never replaced.
+func TestRefusesRealCopy(t *testing.T) {
+	needFFmpeg(t)
+	root := t.TempDir()
+	real := filepath.Join(root, data.AKDir, data.AKClassesFile)
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("id,name\n0,Walking\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Write(root, tiny); err == nil || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("Write over a real copy: %v", err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "id,name\n0,Walking\n" {
+		t.Errorf("the real file was changed: %q", b)
+	}
+	// Marked synthetic, it is replaced whole.
+	if err := os.WriteFile(filepath.Join(root, data.AKDir, data.SynthMarker), []byte("SYNTHETIC\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Write(root, tiny); err != nil {
+		t.Fatal(err)
+	}
+	if !IsTwin(root) {
+		t.Error("the synthetic folder was not replaced by the twin")
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 1 {
+		t.Errorf("%d entries beside the twin, want none (temporary folders left?)", len(entries)-1)
 	}
 }
 

@@ -1,7 +1,10 @@
 package akmotion
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -74,8 +77,9 @@ func ClassesOfCue(c Cue) []int {
 }
 
 // CheckClasses reads <root>/animalkingdom/classes.csv of a real data root
-// and checks that every twin class has the stated name and real id. It
-// returns the file's fingerprint.
+// and checks that every twin class has the stated name and real id, and,
+// when animals.csv is there, that SpeciesNames are real animal names. It
+// returns the files' fingerprint.
 func CheckClasses(root string) (string, error) {
 	var fp data.Fingerprinter
 	p := filepath.Join(root, data.AKDir, data.AKClassesFile)
@@ -92,5 +96,35 @@ func CheckClasses(root string) (string, error) {
 			return "", fmt.Errorf("akmotion: %s: class %d is %q, the twin expects %q", p, c.AKID, got, c.Name)
 		}
 	}
+	if sp := filepath.Join(root, data.AKDir, AnimalsFile); exists(sp) {
+		b, err := os.ReadFile(sp)
+		if err != nil {
+			return "", err
+		}
+		fp.Add(sp, b)
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			return "", fmt.Errorf("akmotion: %s: %w", sp, err)
+		}
+		have := map[string]bool{}
+		for _, r := range rows {
+			if len(r) == 2 {
+				have[strings.TrimSpace(r[1])] = true
+			}
+		}
+		for _, n := range SpeciesNames {
+			if !have[n] {
+				return "", fmt.Errorf("akmotion: %s has no animal %q", sp, n)
+			}
+		}
+	}
 	return fp.Sum(), nil
+}
+
+// AnimalsFile is Animal-CLIP's list of the 897 animal names in a data root.
+const AnimalsFile = "animals.csv"
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

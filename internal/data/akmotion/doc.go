@@ -39,7 +39,16 @@
 // per-frame pixel noise of standard deviation 1.5+6d levels. A colour-wheel
 // flow image with a fixed maximum near 3 s px/frame (flow.Render) keeps
 // walking, running and shaking apart. Every clip's plan (velocity, facing,
-// positions) is in twin_plans.csv.
+// positions) is in twin_plans.csv. Each clip's animal has one of four
+// looks named by real animal names (SpeciesNames: Fox, Hyena, Meerkat,
+// Otter), written as Animal-CLIP's species annotation
+// (species_train.txt, species_val.txt); the look carries no label.
+//
+// TestModalityProbe measures the claim with a probe that sees single
+// frames only (colour histograms of 8 sparsely sampled RGB frames and/or
+// of their flow images, a linear classifier per class): on 120/60 clips,
+// macro AP RGB 0.61, flow 0.60, RGB+flow 0.81; motion classes RGB 0.37
+// against flow 1.00; appearance classes RGB 0.86 against flow 0.34.
 //
 // The generator is seeded and byte-reproducible: the same Options give the
 // same bytes (the frames are rendered in Go without concurrency; ffmpeg

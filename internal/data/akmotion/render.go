@@ -83,14 +83,20 @@ func (p *Plan) legPhase(t int) float64 {
 	return p.LegPhase + 2*math.Pi*d/(8*p.scale())
 }
 
-// speciesLooks are body, spot and head colours of four looks; the look is
-// random and carries no label.
+// speciesLooks are body, spot and head colours of four looks, one per
+// name of SpeciesNames; the look is random and carries no label.
 var speciesLooks = [][3][3]float64{
-	{{196, 120, 60}, {120, 60, 30}, {210, 140, 80}},    // russet
-	{{150, 150, 150}, {70, 70, 70}, {170, 170, 160}},   // grey
-	{{225, 200, 140}, {150, 110, 60}, {235, 215, 160}}, // sand
-	{{90, 70, 55}, {40, 30, 25}, {110, 90, 70}},        // dark brown
+	{{196, 120, 60}, {120, 60, 30}, {210, 140, 80}},    // russet: Fox
+	{{150, 150, 150}, {70, 70, 70}, {170, 170, 160}},   // grey, dark spots: Hyena
+	{{225, 200, 140}, {150, 110, 60}, {235, 215, 160}}, // sand: Meerkat
+	{{90, 70, 55}, {40, 30, 25}, {110, 90, 70}},        // dark brown: Otter
 }
+
+// SpeciesNames name the four looks (Plan.Species) with real Animal Kingdom
+// animal names (animals.csv; CheckClasses verifies them when the file is
+// there). They are written to species_train.txt / species_val.txt as
+// Animal-CLIP's species annotation is; the species carries no label.
+var SpeciesNames = []string{"Fox", "Hyena", "Meerkat", "Otter"}
 
 // canvas is a float RGB image.
 type canvas struct {
@@ -234,8 +240,30 @@ func background(c *canvas, r *rand.Rand, water bool, s float64) {
 			}
 		}
 	}
-	for i := range c.pix { // fine texture
-		c.pix[i] += 6 * (r.Float64() - 0.5)
+	// Texture at two scales, as ground, grass or water has: a grain of
+	// random values on a 3-unit grid, bilinearly interpolated (the same for
+	// the three channels, i.e. brightness), and a fine per-pixel noise. It
+	// anchors the background's flow at zero.
+	step := 3 * s
+	gw, gh := int(float64(c.w)/step)+2, int(float64(c.h)/step)+2
+	grain := make([]float64, gw*gh)
+	for i := range grain {
+		grain[i] = 28 * (r.Float64() - 0.5)
+	}
+	for y := 0; y < c.h; y++ {
+		gy := float64(y) / step
+		y0 := int(gy)
+		fy := gy - float64(y0)
+		for x := 0; x < c.w; x++ {
+			gx := float64(x) / step
+			x0 := int(gx)
+			fx := gx - float64(x0)
+			g := (grain[y0*gw+x0]*(1-fx)+grain[y0*gw+x0+1]*fx)*(1-fy) + (grain[(y0+1)*gw+x0]*(1-fx)+grain[(y0+1)*gw+x0+1]*fx)*fy
+			i := (y*c.w + x) * 3
+			for k := 0; k < 3; k++ {
+				c.pix[i+k] += g + 6*(r.Float64()-0.5)
+			}
+		}
 	}
 }
 

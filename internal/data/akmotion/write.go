@@ -24,7 +24,7 @@ const Name = "akmotion"
 // Version names the generator's output; it changes whenever a change to
 // this package changes the bytes written, so that cached twins keyed by it
 // are rewritten.
-const Version = "v1"
+const Version = "v3"
 
 // VideoDir is the folder of the clips under <root>/animalkingdom, as in a
 // real Animal Kingdom copy (video/<id>.mp4).
@@ -137,10 +137,13 @@ func Plans(o Options) ([]*Plan, error) {
 
 // Write writes the twin under root as a real Animal Kingdom copy is laid
 // out: root/animalkingdom/{classes.csv, train_light.csv, val_light.csv,
-// 0_light.csv..4_light.csv, class_descriptions.csv (when the data root has
-// the real descriptions), video/<id>.mp4} plus SYNTHETIC.txt,
+// 0_light.csv..4_light.csv, species_train.txt, species_val.txt,
+// class_descriptions.csv (when the data root has the real descriptions),
+// video/<id>.mp4} plus SYNTHETIC.txt,
 // twin_classes.csv and twin_plans.csv. The directory appears whole or not
-// at all (written beside it, then renamed). It returns the plans and a
+// at all (written beside it, then renamed); an existing animalkingdom
+// folder is replaced only if it is a synthetic twin (has SYNTHETIC.txt). It
+// returns the plans and a
 // fingerprint (SHA-256 of the options and of every file's bytes).
 func Write(root string, o Options) ([]*Plan, string, error) {
 	if err := o.defaults(); err != nil {
@@ -176,6 +179,9 @@ func Write(root string, o Options) ([]*Plan, string, error) {
 		return nil, "", err
 	}
 	final := filepath.Join(root, data.AKDir)
+	if _, err := os.Stat(final); err == nil && !exists(filepath.Join(final, data.SynthMarker)) {
+		return nil, "", fmt.Errorf("akmotion: refusing to replace %s: it has no %s, so it may be a real Animal Kingdom copy; write the twin under another root", final, data.SynthMarker)
+	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, "", fmt.Errorf("akmotion: %w", err)
 	}
@@ -236,6 +242,12 @@ func Write(root string, o Options) ([]*Plan, string, error) {
 	if err := put(data.AKValFile, split(val)); err != nil {
 		return nil, "", err
 	}
+	if err := put(SpeciesTrainFile, speciesLines(train)); err != nil {
+		return nil, "", err
+	}
+	if err := put(SpeciesValFile, speciesLines(val)); err != nil {
+		return nil, "", err
+	}
 	for f := 0; f < data.AKNumFolds; f++ {
 		fr := [][]string{{"video_id", "labels"}}
 		for i := f; i < len(train); i += data.AKNumFolds {
@@ -293,6 +305,28 @@ func Write(root string, o Options) ([]*Plan, string, error) {
 		os.RemoveAll(old)
 	}
 	return plans, fp, nil
+}
+
+// Species annotation files, in the format of Animal-CLIP's train_all.txt /
+// test_animal.txt as the real data root ships them.
+const (
+	SpeciesTrainFile = "species_train.txt"
+	SpeciesValFile   = "species_val.txt"
+)
+
+// speciesLines writes "<id>.mp4<TAB>[('Animal', 'Action'), ...]" per clip:
+// the acting animal with each of the clip's actions (the static animal of
+// an interaction has no action and is not listed).
+func speciesLines(ps []*Plan) []byte {
+	var b strings.Builder
+	for _, p := range ps {
+		pairs := make([]string, len(p.Labels))
+		for k, l := range p.Labels {
+			pairs[k] = fmt.Sprintf("('%s', '%s')", SpeciesNames[p.Species], Classes[l].Name)
+		}
+		fmt.Fprintf(&b, "%s.mp4\t[%s]\n", p.ID, strings.Join(pairs, ", "))
+	}
+	return []byte(b.String())
 }
 
 // VideoPath is where a clip's video lives under a data root, as in a real

@@ -2,7 +2,10 @@ package sampling
 
 import (
 	"reflect"
+	"sort"
 	"testing"
+
+	"github.com/actrepro/actrepro/internal/data"
 )
 
 // The expected indices are hand calculations: "evenly" is the centre of
@@ -153,5 +156,36 @@ func TestErrors(t *testing.T) {
 		if got, err := ParseScheme(s); err != nil || got != SemiDense {
 			t.Errorf("ParseScheme(%q) = %q, %v", s, got, err)
 		}
+	}
+}
+
+// Dense agrees with the frozen data.WindowIndices (same windows, same
+// "evenly" rule); semi-dense does not, by design: data.WindowIndices draws
+// the context half over the whole video, this package over the complement
+// of the main window, as the paper says.
+func TestAgainstDataWindowIndices(t *testing.T) {
+	differ := 0
+	for T := 4; T <= 60; T++ {
+		for _, m := range []int{1, 2, 4} {
+			for i := 0; i < m; i++ {
+				got, _ := Indices(T, Config{Dense, m, 8}, i, nil)
+				want, err := data.WindowIndices(T, m, i, 8, data.SchemeDense, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("dense T=%d M=%d i=%d: %v, data.WindowIndices %v", T, m, i, got, want)
+				}
+				s, _ := Indices(T, Config{SemiDense, m, 8}, i, nil)
+				ws, _ := data.WindowIndices(T, m, i, 8, data.SchemeSemiDense, nil)
+				sort.Ints(ws)
+				if !reflect.DeepEqual(s, ws) {
+					differ++
+				}
+			}
+		}
+	}
+	if differ == 0 {
+		t.Error("semi-dense never differs from data.WindowIndices: the complement rule is not in effect")
 	}
 }
