@@ -80,7 +80,7 @@ func TestFillInterleaves(t *testing.T) {
 	clip := &Clip{T: T, RGB: make([]uint8, T*n), Flow: make([]uint8, T*n)}
 	for f := range T {
 		for i := range n {
-			clip.RGB[f*n+i] = uint8(10 * f)     // frame f's RGB pixels are 10f
+			clip.RGB[f*n+i] = uint8(10 * f)      // frame f's RGB pixels are 10f
 			clip.Flow[f*n+i] = uint8(100 + 10*f) // its flow image's are 100+10f
 		}
 	}
