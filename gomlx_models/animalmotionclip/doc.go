@@ -13,15 +13,15 @@
 //   - Frame-level encoder (FrameEncoder): ViT blocks with X-CLIP's cross-frame communication: each
 //     block turns every frame's class token into a message token, lets the T message tokens of a
 //     video attend to each other, and appends each frame's message to that frame's tokens for the
-//     block's self-attention (X-CLIP section 3.2, Eqs. 3-5).
+//     block's self-attention (X-CLIP's cross-frame communication Transformer, its section 3.2).
 //   - Temporal attention (MIT): a Transformer over the T frame embeddings with learned temporal
 //     positions, a residual around it and the mean over frames: one video embedding (X-CLIP's
-//     multi-frame integration Transformer, Eq. 6).
+//     multi-frame integration Transformer, section 3.2).
 //   - Video-guided text encoder (VideoPrompt): the class-text embeddings come from a frozen text
 //     encoder (here the project's TF-IDF + LSA encoder, internal/data/textenc, standing in for
 //     CLIP's text Transformer, which cannot be had here) through a trainable projection; X-CLIP's
 //     video-specific prompt generator then refines them by cross-attention to the video's visual
-//     tokens, scaled by a learnable per-dimension α that starts at 0.1 (X-CLIP section 3.3, Eq. 7).
+//     tokens, scaled by a learnable per-dimension α that starts at 0.1 (X-CLIP section 3.3).
 //   - Matching (Logits): exp(τ)·cos(v, t_k) + b per class k, a sigmoid per label and the binary
 //     cross-entropy (section 2: "a sigmoid activation function per label and the cross-entropy
 //     loss"). The bias b is this package's choice: with 140 mostly-absent labels a cosine scaled
@@ -29,5 +29,6 @@
 //
 // The package builds GoMLX graphs only; training loops live in the task
 // (internal/tasks/animalmotionclip). There is no public AnimalMotionCLIP code: the layers follow
-// the X-CLIP paper, and the widths, depths and the bias are choices stated in Config.
+// the X-CLIP paper, and the widths, depths and the bias are choices stated in Config. The X-CLIP
+// paper is not in ../shared/papers, so it is cited by section, not by equation number.
 package animalmotionclip

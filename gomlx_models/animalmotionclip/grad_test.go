@@ -37,8 +37,8 @@ func gradConfig(prompt int) Config {
 
 // TestGradients checks, against float64 central differences on purego, the gradient of the
 // loss (every classifier's BCE, Loss) and of the aggregated scores with respect to the frames, the text embeddings
-// and every variable: patch embedding, two cross-frame blocks (message tokens, Eqs. 3-5 of
-// X-CLIP), the MIT, the text projection, the prompt generator and the matching.
+// and every variable: patch embedding, two cross-frame blocks (X-CLIP's message
+// tokens), the MIT, the text projection, the prompt generator and the matching.
 func TestGradients(t *testing.T) {
 	backend, err := purego.New(purego.Name)
 	if err != nil {

@@ -35,20 +35,20 @@ func PatchEmbed(ctx *context.Context, c Config, frames *Node) *Node {
 }
 
 // crossFrameBlock is one frame-level block with X-CLIP's cross-frame communication (X-CLIP
-// section 3.2, Eqs. 3-5): each frame's class token becomes a message token m_t (a linear map);
-// the T messages of a video exchange information, m += MSA(LN(m)) (Eq. 4); each frame's tokens
-// are extended by its own message and go through the block's self-attention (Eq. 5, the message
-// dropped afterwards), then the MLP. x is [N·T, L, D] with the T frames of a video consecutive.
+// section 3.2): each frame's class token becomes a message token m_t (a linear map);
+// the T messages of a video exchange information, m += MSA(LN(m)); each frame's tokens
+// are extended by its own message and go through the block's self-attention (the message dropped
+// afterwards), then the MLP. x is [N·T, L, D] with the T frames of a video consecutive.
 func crossFrameBlock(ctx *context.Context, c Config, x *Node, frames int) *Node {
 	nt, l, d := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
 	n := nt / frames
 	cls := Reshape(Slice(x, AxisRange(), AxisElem(0), AxisRange()), n, frames, d)
 	msg := linear(ctx.In("message_fc"), cls, d)
 	mh := layerNorm(ctx.In("message_ln"), msg)
-	msg = Add(msg, attention(ctx.In("message_attn"), c.Heads, mh, mh)) // Eq. 4: across the T frames
+	msg = Add(msg, attention(ctx.In("message_attn"), c.Heads, mh, mh)) // the T messages of a video attend to each other
 	x = Concatenate([]*Node{x, Reshape(msg, nt, 1, d)}, 1)             // [N·T, L+1, D]
 	h := layerNorm(ctx.In("ln_1"), x)
-	x = Add(x, attention(ctx.In("attn"), c.Heads, h, h)) // Eq. 5: frame tokens + their message
+	x = Add(x, attention(ctx.In("attn"), c.Heads, h, h)) // each frame's tokens and its message
 	x = Slice(x, AxisRange(), AxisRange(0, l), AxisRange())
 	return Add(x, mlp(ctx.In("mlp"), c.MLPRatio, layerNorm(ctx.In("ln_2"), x)))
 }
@@ -72,7 +72,7 @@ func FrameEncoder(ctx *context.Context, c Config, tokens *Node, frames int) (cls
 }
 
 // MIT is the "Temporal Attention" submodule (section 2), X-CLIP's multi-frame integration
-// Transformer (Eq. 6): learned temporal positions added to the frame embeddings f [N, T, D],
+// Transformer (section 3.2): learned temporal positions added to the frame embeddings f [N, T, D],
 // Transformer blocks, a residual to f, and the mean over the T frames: the video embedding [N, D].
 func MIT(ctx *context.Context, c Config, f *Node) *Node {
 	ctx = ctx.In("mit")
@@ -92,7 +92,7 @@ func TextEmbed(ctx *context.Context, c Config, text *Node) *Node {
 }
 
 // VideoPrompt is the "Video-Text alignment" submodule (section 2), X-CLIP's video-specific
-// prompt generator (X-CLIP section 3.3, Eq. 7): the visual tokens, averaged over the frames,
+// prompt generator (X-CLIP section 3.3): the visual tokens, averaged over the frames,
 // pass X-CLIP's prompts_visual_ln and prompts_visual_proj and a LayerNorm; each class embedding
 // t [N, K, D] is then refined by PromptLayers layers of t += CrossAttn(LN(t), visual) and
 // t += MLP(LN(t)); the result, scaled per dimension by the learnable α (starting at

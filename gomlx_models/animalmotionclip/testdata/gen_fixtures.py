@@ -3,8 +3,8 @@
 
 An independent, tiny PyTorch AnimalMotionCLIP classifier written from the paper
 (../shared/papers/animalmotionclip.txt, section 2) and the X-CLIP paper it builds on (Ni et al. 2022:
-cross-frame communication, Eqs. 3-5; the multi-frame integration Transformer, Eq. 6; the video-specific
-prompt generator, Eq. 7), in float64: patches by conv2d (stride p), attention by
+cross-frame communication and the multi-frame integration Transformer, its section 3.2; the
+video-specific prompt generator, section 3.3), in float64: patches by conv2d (stride p), attention by
 F.multi_head_attention_forward, LayerNorm by F.layer_norm, the loss by
 F.binary_cross_entropy_with_logits. M weight-sharing classifiers, scores = mean of the sigmoids.
 
@@ -158,7 +158,7 @@ def forward(frames, text):
         x = x + mlp(s + "/mlp", ln(s + "/ln_2", x))
     x = lin("/frame_encoder/proj", ln("/frame_encoder/ln_post", x)).reshape(n, t, L, D)
     f, patches = x[:, :, 0], x[:, :, 1:]
-    # MIT (X-CLIP Eq. 6).
+    # MIT (X-CLIP section 3.2).
     h = f + W[(ROOT + "/mit", "positional_embedding")]
     for i in range(MIT_LAYERS):
         s = f"/mit/block_{i}"
@@ -166,7 +166,7 @@ def forward(frames, text):
         h = h + mha(s + "/attn", a, a)
         h = h + mlp(s + "/mlp", ln(s + "/ln_2", h))
     video = (h + f).mean(1)  # [N, D]
-    # Video-specific prompts (X-CLIP Eq. 7).
+    # Video-specific prompts (X-CLIP section 3.3).
     tk = lin("/text_proj", text).expand(n, K, D)
     vis = ln("/prompt/norm", lin("/prompt/visual_proj", ln("/prompt/visual_ln", patches.mean(1))))
     q = tk
