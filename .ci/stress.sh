@@ -19,6 +19,7 @@ targets=(
   "gomlx_models/lrcn|^(TestGradientsMatchFiniteDifferences|TestKinksOfSeeds)\$"
   "gomlx_models/gaf|^TestGradients\$"
   "gomlx_models/animalclip|^TestGradients\$"
+  "gomlx_models/animalmotionclip|^TestGradients\$"
 )
 
 # Every package whose tests call gradcheck.Run must be listed above.
