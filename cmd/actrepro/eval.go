@@ -14,6 +14,7 @@ import (
 	"github.com/actrepro/actrepro/internal/atomicfile"
 
 	"github.com/actrepro/actrepro/internal/metrics"
+	"github.com/actrepro/actrepro/internal/metrics/detprotocol"
 )
 
 func init() {
@@ -29,7 +30,7 @@ Evaluates your own prediction files with the papers' metrics and prints JSON.
 
   map        mean average precision of multi-label scores (Animal Kingdom, ARTEMIS)
   topk       top-k accuracy
-  detection  temporal action detection mAP (ActivityNet protocol)
+  detection  temporal action detection mAP (ActivityNet or AFSD protocol)
 
 Run "actrepro eval SUB --help" for the flags of each.
 `
@@ -381,7 +382,7 @@ and topK keys.`, stdout, stderr)
 
 func evalDetection(args []string, stdout, stderr io.Writer) int {
 	const name = "actrepro eval detection"
-	fs := evFlags(name, `Temporal action detection mAP with the ActivityNet protocol.
+	fs := evFlags(name, `Temporal action detection mAP under the ActivityNet or the AFSD protocol.
 
 GT.json:   {"database": {VIDEO: {"subset": ..., "annotations": [{"label": L, "segment": [s, e]}]}}}
            (ActivityNet / ActionFormer schema; segment values numbers or numeric strings)
@@ -390,18 +391,32 @@ PRED.json: {"results": {VIDEO: [{"label": L, "segment": [s, e], "score": x}]}}
 tIoU has no +1 term. Per class, predictions are taken in descending score;
 ties keep their file order (a stable sort). Each is matched to the
 highest-tIoU unmatched ground truth of its video (a match needs tIoU >=
-threshold); predictions on videos without ground truth of that class are
-false positives. AP is VOC-interpolated; mAP averages over every class in the
-ground truth (0 for a class without predictions). A predicted label that is
-not a ground-truth class is an error. Output JSON: tiou, map (per threshold),
-average, per_class.`, stdout, stderr)
+threshold). AP is VOC-interpolated; mAP averages over every class in the
+ground truth (0 for a class without predictions).
+
+--protocol activitynet (the official eval_detection.py): predictions on
+  videos without ground truth of that class are false positives; a predicted
+  label that is not a ground-truth class is an error.
+--protocol afsd (AFSD's and GAF's evaluation/eval_detection.py L136-140):
+  predictions on videos with no ground truth in the subset are dropped first,
+  then predictions whose label is not a ground-truth class.
+
+THUMOS14 as AFSD and GAF evaluate it: --gt thumos14/thumos_gt.json --subset
+test --protocol afsd --tiou 0.1,0.2,0.3,0.4,0.5,0.6,0.7. Output JSON:
+protocol, tiou, map (per threshold), average, per_class, gt_instances,
+predictions, evaluated, dropped_no_gt, dropped_label, dropped_videos.`, stdout, stderr)
 	gtPath := fs.String("gt", "", "ground-truth JSON (`GT.json`), required")
 	predPath := fs.String("pred", "", "prediction JSON (`PRED.json`), required")
 	tiouFlag := fs.String("tiou", "0.1,0.2,0.3,0.4,0.5", "comma-separated tIoU `thresholds`")
 	subset := fs.String("subset", "", "keep only ground-truth videos whose \"subset\" is `NAME` (case-insensitive); empty keeps all")
+	protoFlag := fs.String("protocol", string(detprotocol.ActivityNet), "evaluation protocol: activitynet or afsd")
 	out := fs.String("out", "", "write the JSON to `FILE` (atomically) instead of stdout")
 	if code, done := evParseFlags(fs, args, stdout); done {
 		return code
+	}
+	proto, err := detprotocol.Parse(*protoFlag)
+	if err != nil {
+		return evFail(stderr, name, fmt.Errorf("--protocol: %w", err))
 	}
 	tious, err := evParseList(*tiouFlag, "--tiou", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 	if err != nil {
@@ -436,22 +451,32 @@ average, per_class.`, stdout, stderr)
 	if err != nil {
 		return evFail(stderr, name, err)
 	}
-	res, err := metrics.DetectionMAP(gt, pred, tious)
+	res, err := detprotocol.Evaluate(proto, gt, pred, tious)
 	if err != nil {
 		if *subset != "" {
 			err = fmt.Errorf("%w (ground truth restricted to subset %q)", err, *subset)
 		}
 		return evFail(stderr, name, fmt.Errorf("%s vs %s: %w", *predPath, *gtPath, err))
 	}
+	dropped := res.DroppedVideos
+	if dropped == nil {
+		dropped = []string{}
+	}
 	report := struct {
-		TIoU        []float64            `json:"tiou"`
-		MAP         []float64            `json:"map"`
-		Average     float64              `json:"average"`
-		PerClass    map[string][]float64 `json:"per_class"`
-		GT          int                  `json:"gt_instances"`
-		Predictions int                  `json:"predictions"`
-		Subset      string               `json:"subset,omitempty"`
-	}{res.TIoU, res.MAP, res.Average, res.AP, len(gt), len(pred), *subset}
+		Protocol      string               `json:"protocol"`
+		TIoU          []float64            `json:"tiou"`
+		MAP           []float64            `json:"map"`
+		Average       float64              `json:"average"`
+		PerClass      map[string][]float64 `json:"per_class"`
+		GT            int                  `json:"gt_instances"`
+		Predictions   int                  `json:"predictions"`
+		Evaluated     int                  `json:"evaluated"`
+		DroppedNoGT   int                  `json:"dropped_no_gt"`
+		DroppedLabel  int                  `json:"dropped_label"`
+		DroppedVideos []string             `json:"dropped_videos"`
+		Subset        string               `json:"subset,omitempty"`
+	}{string(proto), res.TIoU, res.MAP, res.Average, res.AP, len(gt), len(pred), res.Evaluated,
+		res.DroppedNoGT, res.DroppedLabel, dropped, *subset}
 	if err := evWriteJSON(report, *out, stdout); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1

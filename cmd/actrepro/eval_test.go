@@ -68,7 +68,13 @@ func TestEvalCLI(t *testing.T) {
 		// HighJump AP 1; LongJump: the false positive on v9 ranks first, so
 		// AP = 1/2 at tIoU 0.5 and 0 at 0.7.
 		{"detection", []string{"eval", "detection", "--gt", p("gt.json"), "--pred", p("pred.json"), "--tiou", "0.5,0.7", "--subset", "test"}, 0,
-			map[string]float64{"average": (0.75 + 0.5) / 2}, ""},
+			map[string]float64{"average": (0.75 + 0.5) / 2, "dropped_no_gt": 0, "evaluated": 3}, ""},
+		// afsd drops the prediction on v9 (no ground truth): LongJump AP 1 at 0.5.
+		{"detection afsd", []string{"eval", "detection", "--gt", p("gt.json"), "--pred", p("pred.json"), "--tiou", "0.5,0.7", "--subset", "test", "--protocol", "afsd"}, 0,
+			map[string]float64{"average": (1 + 0.5) / 2, "dropped_no_gt": 1, "dropped_label": 0, "evaluated": 2}, ""},
+		{"unknown class afsd", []string{"eval", "detection", "--gt", p("gt.json"), "--pred", p("unk.json"), "--protocol", "AFSD"}, 0,
+			map[string]float64{"average": 0, "dropped_label": 1, "evaluated": 0}, ""},
+		{"bad protocol", []string{"eval", "detection", "--gt", p("gt.json"), "--pred", p("pred.json"), "--protocol", "thumos"}, 2, nil, `--protocol: detection protocol "thumos"`},
 		{"paired", []string{"stats", "paired", "--a", p("A.csv"), "--b", p("B.csv")}, 0,
 			map[string]float64{"n": 8}, ""},
 
