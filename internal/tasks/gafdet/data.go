@@ -3,14 +3,12 @@ package gafdet
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
-	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"sort"
 
 	"github.com/actrepro/actrepro/gomlx_models/afsd"
 	"github.com/actrepro/actrepro/internal/data"
+	"github.com/actrepro/actrepro/internal/data/detfeat"
 	"github.com/actrepro/actrepro/internal/metrics"
 )
 
@@ -110,122 +108,54 @@ func LoadDataset(ctx context.Context, c Config, root string) (*Dataset, error) {
 	if len(ds.GT) == 0 {
 		return nil, fmt.Errorf("gafdet: no ground truth of the %d test videos kept in %s", len(ds.Test), data.THUMOSAFSDGT)
 	}
+	var src detfeat.Source
 	if c.Data.Source == "real" {
-		return nil, fmt.Errorf("gafdet: data.source = \"real\" needs the THUMOS14 feature reader (internal/data/detfeat), not merged yet")
+		r, err := detfeat.OpenTHUMOS14(root, detfeat.Options{Stream: detfeat.Both, Dir: c.Data.Dir, SkipMissing: c.Data.Videos > 0})
+		if err != nil {
+			return nil, fmt.Errorf("gafdet: %w", err)
+		}
+		src = r
+	} else {
+		tc := detfeat.DefaultTwinConfig()
+		tc.Seed, tc.Stream, tc.Dim, tc.RGBSNR, tc.FlowSNR, tc.AR = uint64(c.Data.Seed), detfeat.Both, c.Data.Dim, c.Data.RGBSNR, c.Data.FlowSNR, c.Data.AR
+		tc.Difficulty = detfeat.DifficultyLevel(c.Data.Difficulty)
+		tw, err := detfeat.NewTHUMOS14Twin(root, tc)
+		if err != nil {
+			return nil, fmt.Errorf("gafdet: %w", err)
+		}
+		src = tw
 	}
-	tw := newTwin(c.Data, len(ds.Classes))
+	si := src.Info()
+	if si.Dim != ds.W {
+		if c.Data.Source == "real" {
+			ds.Dim, ds.W = si.Dim/2, si.Dim
+		} else {
+			return nil, fmt.Errorf("gafdet: the twin has %d channels, want %d", si.Dim, ds.W)
+		}
+	}
 	for i, v := range append(append([]*Video(nil), ds.Train...), ds.Test...) {
 		if i%32 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		v.Feat = tw.video(v)
+		f, err := src.Features(v.ID)
+		if err != nil {
+			return nil, fmt.Errorf("gafdet: %w", err)
+		}
+		// AFSD's 10 fps grid (thumos_dataset.py works on 10 fps frames): linear interpolation
+		// between the feature steps' centres.
+		g, err := detfeat.Resample(f, afsd.SampleFPS, v.N)
+		if err != nil {
+			return nil, fmt.Errorf("gafdet: %w", err)
+		}
+		v.Feat = g.Data
 	}
-	ds.Source, ds.Banner = "synthetic", "synthetic features, real ground truth"
-	ds.Fingerprint = fmt.Sprintf("twin:seed=%d,dim=%d,rgb=%g,flow=%g,ar=%g,difficulty=%g;gt=%s", c.Data.Seed, c.Data.Dim, c.Data.RGBSNR, c.Data.FlowSNR, c.Data.AR, c.Data.Difficulty, th.Fingerprint)
+	ds.Source, ds.Banner, ds.Fingerprint = "synthetic", si.Banner(), si.Fingerprint
+	if !si.Synthetic {
+		ds.Source = "real"
+	}
 	return ds, nil
-}
-
-// twin is a ground-truth-anchored feature generator on the 10 fps grid: unit-variance AR(1)
-// noise per channel, a per-video scene offset, and, at frames inside a real segment, the
-// segment's class direction scaled by the stream's SNR and a per-instance gain; boundaries
-// ramp over difficulty·2 s; at difficulty d, each class direction shares 0.8·d of its energy
-// with the next class's. (A stand-in until internal/data/detfeat's twin is merged.)
-type twin struct {
-	d    Data
-	dirs [2][][]float64
-}
-
-func newTwin(d Data, classes int) *twin {
-	r := rand.New(rand.NewPCG(uint64(d.Seed), 0x7d1))
-	t := &twin{d: d}
-	for s := range 2 {
-		base := make([][]float64, classes)
-		for k := range base {
-			v := make([]float64, d.Dim)
-			n := 0.0
-			for i := range v {
-				v[i] = r.NormFloat64()
-				n += v[i] * v[i]
-			}
-			for i := range v {
-				v[i] /= math.Sqrt(n)
-			}
-			base[k] = v
-		}
-		conf := 0.8 * d.Difficulty
-		t.dirs[s] = make([][]float64, classes)
-		for k := range base {
-			v := make([]float64, d.Dim)
-			nb := base[(k+1)%classes]
-			n := 0.0
-			for i := range v {
-				v[i] = math.Sqrt(1-conf)*base[k][i] + math.Sqrt(conf)*nb[i]
-				n += v[i] * v[i]
-			}
-			for i := range v {
-				v[i] /= math.Sqrt(n)
-			}
-			t.dirs[s][k] = v
-		}
-	}
-	return t
-}
-
-func (t *twin) video(v *Video) []float32 {
-	h := fnv.New64a()
-	h.Write([]byte(v.ID))
-	r := rand.New(rand.NewPCG(uint64(t.d.Seed), h.Sum64()))
-	D, W := t.d.Dim, 2*t.d.Dim
-	out := make([]float32, v.N*W)
-	scene := make([]float64, W)
-	for i := range scene {
-		scene[i] = 0.5 * r.NormFloat64()
-	}
-	prev := make([]float64, W)
-	a := t.d.AR
-	for i := range prev {
-		prev[i] = r.NormFloat64()
-	}
-	blur := 2 * t.d.Difficulty * afsd.SampleFPS // frames
-	gains := make([]float64, len(v.Segments))
-	for i := range gains {
-		gains[i] = 1 + 0.3*(2*r.Float64()-1)
-	}
-	snr := [2]float64{t.d.RGBSNR, t.d.FlowSNR}
-	sig := make([]float64, W)
-	for k := range v.N {
-		for i := range sig {
-			sig[i] = 0
-		}
-		f := float64(k) + 0.5
-		for j, s := range v.Segments {
-			w := 1.0
-			switch {
-			case f < s.Start-blur/2 || f > s.End+blur/2:
-				continue
-			case blur > 0 && f < s.Start+blur/2:
-				w = (f - (s.Start - blur/2)) / blur
-			case blur > 0 && f > s.End-blur/2:
-				w = ((s.End + blur/2) - f) / blur
-			case f < s.Start || f > s.End:
-				continue
-			}
-			for st := range 2 {
-				dir := t.dirs[st][s.Label-1]
-				for i := range D {
-					sig[st*D+i] += w * gains[j] * snr[st] * dir[i]
-				}
-			}
-		}
-		row := out[k*W : (k+1)*W]
-		for i := range row {
-			prev[i] = a*prev[i] + math.Sqrt(1-a*a)*r.NormFloat64()
-			row[i] = float32(prev[i] + scene[i] + sig[i])
-		}
-	}
-	return out
 }
 
 // sortedClasses returns the classes present in the ground truth, sorted.

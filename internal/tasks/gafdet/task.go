@@ -12,6 +12,7 @@ import (
 	"github.com/actrepro/actrepro/gomlx_models/afsd"
 	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/actrepro/actrepro/internal/metrics"
+	"github.com/actrepro/actrepro/internal/metrics/detprotocol"
 	"github.com/actrepro/actrepro/internal/runner"
 )
 
@@ -75,39 +76,37 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	seconds := time.Since(start).Seconds()
 
 	var pred []metrics.Detection
-	dropped := 0
 	for _, v := range ds.Test {
 		for _, b := range res.Detections[v.ID] {
-			if c.Data.Protocol == "afsd" && !ds.GTVideos[v.ID] {
-				dropped++ // eval_detection.py:136-137: videos missing from the ground truth are skipped
-				continue
-			}
 			pred = append(pred, metrics.Detection{Video: v.ID, Label: ds.Classes[b.Class-1], Start: b.Start, End: b.End, Score: b.Score})
 		}
 	}
-	// Labels absent from the ground truth (only when it is restricted to a few videos) can match
-	// nothing: AFSD's evaluator drops them (eval_detection.py:139-140); under the official
-	// protocol they would change no class's AP either, and metrics.DetectionMAP rejects them.
-	gtClasses := map[string]bool{}
-	for _, g := range ds.GT {
-		gtClasses[g.Label] = true
-	}
-	kept := pred[:0]
-	for _, d := range pred {
-		if gtClasses[d.Label] {
-			kept = append(kept, d)
+	if c.Data.Videos > 0 && c.Data.Protocol == string(detprotocol.ActivityNet) {
+		// With the ground truth restricted to a few videos some classes are absent; a prediction
+		// of such a class matches nothing and changes no class's AP, but metrics.DetectionMAP
+		// rejects unknown labels under the official protocol, so they are left out here.
+		gtClasses := map[string]bool{}
+		for _, g := range ds.GT {
+			gtClasses[g.Label] = true
 		}
+		kept := pred[:0]
+		for _, d := range pred {
+			if gtClasses[d.Label] {
+				kept = append(kept, d)
+			}
+		}
+		pred = kept
 	}
-	pred = kept
-	r, err := metrics.DetectionMAP(ds.GT, pred, TIoUs)
+	r, err := detprotocol.Evaluate(detprotocol.Protocol(c.Data.Protocol), ds.GT, pred, TIoUs)
 	if err != nil {
 		return out, err
 	}
+	dropped := r.DroppedNoGT
 	m := map[string]float64{
 		"train_seconds": seconds, "load_seconds": loadSeconds, "map_avg": r.Average,
 		"n_train_videos": float64(len(ds.Train)), "n_test_videos": float64(len(ds.Test)),
 		"n_gt_videos": float64(len(ds.GTVideos)), "n_gt_segments": float64(len(ds.GT)),
-		"train_windows": float64(res.TrainWindows), "n_predictions": float64(len(pred)), "dropped_predictions": float64(dropped),
+		"train_windows": float64(res.TrainWindows), "n_predictions": float64(r.Evaluated), "dropped_predictions": float64(dropped),
 		"params": float64(res.Params), "cvae_params": float64(res.CVAEParams),
 		"final_train_loss": res.TrainLoss[len(res.TrainLoss)-1],
 	}
