@@ -18,6 +18,8 @@ targets=(
   "gomlx_models/convlstm|^TestGradientsMatchFiniteDifferences\$"
   "gomlx_models/lrcn|^(TestGradientsMatchFiniteDifferences|TestKinksOfSeeds)\$"
   "gomlx_models/gaf|^TestGradients\$"
+  "gomlx_models/afsd|^TestGradients\$"
+  "gomlx_models/gafdet|^TestGradients\$"
 )
 
 # Every package whose tests call gradcheck.Run must be listed above.

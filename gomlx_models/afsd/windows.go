@@ -65,20 +65,29 @@ func TrainWindows(n int, annos []Segment, l, stride int) []Window {
 		if !keep {
 			continue
 		}
-		w := Window{Offset: off, Annos: cur, Start: make([]float32, l), End: make([]float32, l)}
-		clip := func(v float64) int { return min(max(int(math.RoundToEven(v)), 0), l-1) }
-		for _, a := range cur {
-			d := math.Max((a.End-a.Start)/10, 2)
-			for i := clip(a.Start - d/2); i < clip(a.Start+d/2)+1; i++ {
-				w.Start[i] = 1
-			}
-			for i := clip(a.End - d/2); i < clip(a.End+d/2)+1; i++ {
-				w.End[i] = 1
-			}
-		}
+		w := Window{Offset: off, Annos: cur}
+		w.Start, w.End = Masks(cur, l)
 		out = append(out, w)
 	}
 	return out
+}
+
+// Masks are the frame-level start and end targets of a window of l frames with segments annos
+// (window frames): ones over [round(s - d/2), round(s + d/2)] around each start s and likewise
+// around each end, d = max(len/10, 2), clipped to the window (thumos_dataset.py:111-121).
+func Masks(annos []Segment, l int) (start, end []float32) {
+	start, end = make([]float32, l), make([]float32, l)
+	clip := func(v float64) int { return min(max(int(math.RoundToEven(v)), 0), l-1) }
+	for _, a := range annos {
+		d := math.Max((a.End-a.Start)/10, 2)
+		for i := clip(a.Start - d/2); i < clip(a.Start+d/2)+1; i++ {
+			start[i] = 1
+		}
+		for i := clip(a.End - d/2); i < clip(a.End+d/2)+1; i++ {
+			end[i] = 1
+		}
+	}
+	return start, end
 }
 
 // AssignTargets matches the points to a window's segments (multisegment_loss.py:150-175): a

@@ -12,6 +12,7 @@ import (
 	_ "github.com/actrepro/actrepro/internal/tasks/demo"      // "demo": the teaching task
 	_ "github.com/actrepro/actrepro/internal/tasks/gaf"       // "gaf-ucf101": GAF Table II on UCF101 features
 	_ "github.com/actrepro/actrepro/internal/tasks/gafdet"    // "gaf-thumos": GAF Tables I, III-V, VII on THUMOS14
+	_ "github.com/actrepro/actrepro/internal/tasks/gaftables" // "gaf-tables": the GAF THUMOS14 tables and figures from the gaf-thumos records
 	_ "github.com/actrepro/actrepro/internal/tasks/ucf50"     // "ucf50": ConvLSTM vs LRCN (engineer U)
 )
 
