@@ -43,7 +43,8 @@ type Box struct {
 // Decode turns one window's fused outputs into candidate boxes (test.py:154-182): the refined
 // distances 0.5·w·prop + coarse around each prior, clamped to the window; scores
 // (softmax(conf) + softmax(prop_conf))/2 · σ(quality); for each action class the points scoring
-// above thresh, mapped to seconds as (frame + offset)/fps.
+// above thresh, mapped to seconds as (frame + offset)/fps. Boxes whose refined end precedes
+// their start are dropped.
 func Decode(c Config, r Raw, offset int, fps, thresh float64) []Box {
 	priors := c.Priors()
 	L := float64(c.ClipLength)
@@ -72,6 +73,12 @@ func Decode(c Config, r Raw, offset int, fps, thresh float64) []Box {
 		rr := 0.5*w*float64(r.PropLoc[2*i+1]) + r0
 		s := math.Min(math.Max(pr*L-l, 0), L)
 		e := math.Min(math.Max(pr*L+rr, 0), L)
+		if e < s {
+			// A refinement can push the start past the end; AFSD keeps such boxes and its
+			// evaluator scores them with a negative length. The harness's evaluator rejects
+			// them (metrics.DetectionMAP), so they are dropped here.
+			continue
+		}
 		p1 := sm(r.Conf[i*k1 : (i+1)*k1])
 		p2 := sm(r.PropConf[i*k1 : (i+1)*k1])
 		q := 1 / (1 + math.Exp(-float64(r.Center[i])))

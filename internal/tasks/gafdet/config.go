@@ -24,6 +24,9 @@ type Data struct {
 	// order of id; 0 = all (200 / 212). With a cap the ground truth is restricted to the test
 	// videos kept.
 	Videos int `toml:"videos"`
+	// FPS is the frame grid the windows are cut on: 10 (the code: *_video_info.csv sample_fps,
+	// video2npy.py:25) or the paper's 25 (section IV-B); the window stays 256 frames.
+	FPS float64 `toml:"fps"`
 	// Twin knobs (source = "synthetic").
 	Seed       int64   `toml:"seed"`
 	Dim        int     `toml:"dim"`      // channels per stream (I3D: 1024)
@@ -80,7 +83,7 @@ type Config struct {
 // DefaultConfig is AFSD's and GAF's THUMOS14 settings where a spec says nothing.
 func DefaultConfig() Config {
 	return Config{
-		Data: Data{Seed: 1, Dim: 1024, RGBSNR: 1.5, FlowSNR: 2.5, AR: 0.6, Difficulty: 0.5, Protocol: "afsd"},
+		Data: Data{Seed: 1, Dim: 1024, RGBSNR: 1.5, FlowSNR: 2.5, AR: 0.6, Difficulty: 0.5, Protocol: "afsd", FPS: 10},
 		Model: Model{Name: ModelGAF, Streams: "both", Channels: 512, Groups: 32, LambdaHidden: 512, CVAEHidden: 1024, Latent: 1024,
 			Beta: 0.1, BgWeight: 35, ReconWeight: 0.5, Pool: "code", ReconTarget: "background", NMSSigma: 0.5, SoftNMSQuirk: true,
 			ConfThresh: 0.01, TopK: 5000},
@@ -103,6 +106,8 @@ func ParseConfig(p runner.Point) (Config, error) {
 		return c, spec.Errorf("data.source", `want "synthetic" or "real", got %q`, d.Source)
 	case d.Videos < 0:
 		return c, spec.Errorf("data.videos", "must be >= 0 (0 = all), got %d", d.Videos)
+	case !(d.FPS >= 1 && d.FPS <= 60):
+		return c, spec.Errorf("data.fps", "must be in [1, 60], got %g", d.FPS)
 	case d.Dim < 1:
 		return c, spec.Errorf("data.dim", "must be >= 1, got %d", d.Dim)
 	case m.Name != ModelAFSD && m.Name != ModelGAFAI && m.Name != ModelGAFAINAI && m.Name != ModelGAF:

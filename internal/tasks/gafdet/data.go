@@ -3,6 +3,7 @@ package gafdet
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"sort"
 
@@ -70,8 +71,14 @@ func LoadDataset(ctx context.Context, c Config, root string) (*Dataset, error) {
 			}
 			// Segments in grid frames as get_video_anno does (thumos_dataset.py:36-56): the
 			// frame index times sample_count/count.
-			ratio := float64(vi.SampleCount) / float64(vi.Count)
-			vid := &Video{ID: v.ID, N: vi.SampleCount}
+			// The grid: AFSD's sample_count at 10 fps; at another data.fps (the paper's 25)
+			// floor(count·fps/video fps), as detfeat.GridSteps counts.
+			n := vi.SampleCount
+			if c.Data.FPS != afsd.SampleFPS {
+				n = max(1, int(math.Floor(float64(vi.Count)*c.Data.FPS/vi.FPS+1e-9)))
+			}
+			ratio := float64(n) / float64(vi.Count)
+			vid := &Video{ID: v.ID, N: n}
 			for _, s := range v.Segments {
 				k, ok := label[s.Label]
 				if !ok {
@@ -143,9 +150,9 @@ func LoadDataset(ctx context.Context, c Config, root string) (*Dataset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gafdet: %w", err)
 		}
-		// AFSD's 10 fps grid (thumos_dataset.py works on 10 fps frames): linear interpolation
+		// The data.fps grid (AFSD's 10 fps frames, thumos_dataset.py): linear interpolation
 		// between the feature steps' centres.
-		g, err := detfeat.Resample(f, afsd.SampleFPS, v.N)
+		g, err := detfeat.Resample(f, c.Data.FPS, v.N)
 		if err != nil {
 			return nil, fmt.Errorf("gafdet: %w", err)
 		}

@@ -363,7 +363,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 					raw = afsd.Fuse(raw, r)
 				}
 			}
-			cands[j.v.ID] = append(cands[j.v.ID], afsd.Decode(dcs[0], raw, j.off, afsd.SampleFPS, c.Model.ConfThresh)...)
+			cands[j.v.ID] = append(cands[j.v.ID], afsd.Decode(dcs[0], raw, j.off, c.Data.FPS, c.Model.ConfThresh)...)
 			if isGAF {
 				if lamSum[j.v.ID] == nil {
 					lamSum[j.v.ID], lamCnt[j.v.ID] = make([]float64, j.v.N), make([]float64, j.v.N)

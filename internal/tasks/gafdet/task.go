@@ -146,7 +146,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	out.DataSource, out.DataFingerprint = ds.Source, ds.Fingerprint
 	out.Params = res.Params
 	out.Extra = map[string]any{"classes": ds.Classes, "ap50": ap50, "tiou": TIoUs, "banner": ds.Banner,
-		"traces": traces(ds, res)}
+		"traces": traces(ds, res, c.Data.FPS)}
 	if ds.Source == "synthetic" {
 		out.Notes = append(out.Notes, "SYNTHETIC features, REAL ground truth: a ground-truth-anchored feature twin (real THUMOS14 video ids, lengths, segments and labels; a planted class signal inside the real segments) evaluated against the real thumos_gt.json. A pipeline test, not a reproduction of the paper's numbers.")
 	}
@@ -164,7 +164,7 @@ func maxOr(v, def int) int {
 }
 
 // traces are the first test videos' ground truth, top detections and λ (for the figures).
-func traces(ds *Dataset, res *Result) []map[string]any {
+func traces(ds *Dataset, res *Result, fps float64) []map[string]any {
 	var out []map[string]any
 	for _, v := range ds.Test {
 		if len(out) == Traces {
@@ -185,10 +185,10 @@ func traces(ds *Dataset, res *Result) []map[string]any {
 		for _, d := range dets[:min(len(dets), 20)] {
 			top = append(top, [4]any{d.Start, d.End, ds.Classes[d.Class-1], d.Score})
 		}
-		t := map[string]any{"video": v.ID, "duration": float64(v.N) / afsd.SampleFPS, "gt": gt, "top": top}
+		t := map[string]any{"video": v.ID, "duration": float64(v.N) / fps, "gt": gt, "top": top}
 		if l := res.Lambda[v.ID]; l != nil {
 			t["lambda"] = l
-			t["lambda_fps"] = afsd.SampleFPS
+			t["lambda_fps"] = fps
 		}
 		out = append(out, t)
 	}
