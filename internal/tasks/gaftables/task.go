@@ -134,6 +134,7 @@ func (Task) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outco
 		out.Metrics["avg_0.1_0.7"] = r.Metrics["map_avg"]
 		out.Metrics["epoch_seconds"] = r.Metrics["epoch_seconds"]
 	case "III":
+		out.Metrics["in_ground_truth"] = 1
 		for _, m := range []string{gafdet.ModelAFSD, gafdet.ModelGAF} {
 			r, err := need(m)
 			if err != nil {
@@ -145,6 +146,7 @@ func (Task) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outco
 			}
 			v, ok := r.Metrics[key]
 			if !ok { // the class is absent from the (restricted) ground truth of this scale
+				out.Metrics["in_ground_truth"] = 0
 				out.Notes = append(out.Notes, fmt.Sprintf("%s has no instance in the ground truth evaluated at scale %s: no AP.", c.Model.Row, p.Scale))
 				break
 			}
