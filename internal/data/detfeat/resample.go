@@ -50,3 +50,13 @@ func Resample(f *Features, rate float64, n int) (*Features, error) {
 	}
 	return out, nil
 }
+
+// OnGrid is src's features of video v resampled to the rate-Hz grid of
+// GridSteps(v, rate) points (AFSD: OnGrid(src, v, AFSDRate)).
+func OnGrid(src Source, v Video, rate float64) (*Features, error) {
+	f, err := src.Features(v.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Resample(f, rate, GridSteps(v, rate))
+}

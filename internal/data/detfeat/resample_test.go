@@ -51,3 +51,32 @@ func TestGridSteps(t *testing.T) {
 		}
 	}
 }
+
+func TestOnGrid(t *testing.T) {
+	root := writeTHUMOSRoot(t)
+	c := smallTwin()
+	tw, err := NewTHUMOS14Twin(root, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := Subset(tw, "Validation")[0] // 1012 frames at 30 fps: 250 steps, 337 points at 10 fps
+	g, err := OnGrid(tw, v, AFSDRate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := tw.Features(v.ID)
+	if g.T != 337 || g.D != f.D || g.Step != 0.1 {
+		t.Fatalf("grid [%d,%d] step %v", g.T, g.D, g.Step)
+	}
+	// step i is centred at (4i+8)/30 s: grid point 12 (1.2 s) is step 7,
+	// grid point 10 (1.0 s) halfway between steps 5 and 6
+	for j := 0; j < f.D; j++ {
+		mid := (f.Row(5)[j] + f.Row(6)[j]) / 2
+		if math.Abs(float64(g.Row(12)[j]-f.Row(7)[j])) > 1e-5 || math.Abs(float64(g.Row(10)[j]-mid)) > 1e-5 {
+			t.Fatalf("channel %d: %v at 1.2 s (step 7 %v), %v at 1.0 s (mid %v)", j, g.Row(12)[j], f.Row(7)[j], g.Row(10)[j], mid)
+		}
+	}
+	if _, err := OnGrid(tw, Video{ID: "nope", Frames: 100, FPS: 30}, AFSDRate); err == nil {
+		t.Error("unknown video: no error")
+	}
+}

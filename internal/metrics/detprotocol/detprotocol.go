@@ -25,6 +25,10 @@
 //     (the video check comes first), and so are predictions whose label is
 //     not a ground-truth class.
 //
+// Under both, a ground-truth class without any prediction has AP 0, as in
+// AFSD's _get_predictions_with_label (L154–163, an empty prediction list);
+// the official code at 2795199 raises KeyError there instead.
+//
 // On THUMOS14, AFSD's test.py predicts on all 212 test videos while
 // thumos_gt.json's test subset holds 210 (video_test_0000270 and
 // video_test_0001496 are absent), so the two protocols give different
@@ -186,4 +190,21 @@ func ReadGT(path, subset string) ([]metrics.GTSegment, error) {
 // root/thumos14/thumos_gt.json, subset "test".
 func THUMOS14GT(root string) ([]metrics.GTSegment, error) {
 	return ReadGT(filepath.Join(root, filepath.FromSlash(THUMOSGT)), THUMOSGTSubset)
+}
+
+// Restrict keeps the ground truth of the given videos (a smoke-scale run
+// that predicts on a dozen test videos is scored against their instances
+// only; classes without an instance there leave the mAP's average).
+func Restrict(gt []metrics.GTSegment, videos []string) []metrics.GTSegment {
+	keep := make(map[string]bool, len(videos))
+	for _, v := range videos {
+		keep[v] = true
+	}
+	var out []metrics.GTSegment
+	for _, g := range gt {
+		if keep[g.Video] {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -94,3 +94,14 @@ func TestPerClassAt(t *testing.T) {
 		t.Errorf("average %v", r.Average)
 	}
 }
+
+func TestRestrict(t *testing.T) {
+	gt := []metrics.GTSegment{{Video: "a", Label: "A"}, {Video: "b", Label: "B"}, {Video: "a", Label: "C"}}
+	got := Restrict(gt, []string{"a", "z"})
+	if len(got) != 2 || got[0].Label != "A" || got[1].Label != "C" {
+		t.Errorf("Restrict = %+v", got)
+	}
+	if len(Restrict(gt, nil)) != 0 {
+		t.Error("Restrict to no video kept instances")
+	}
+}
