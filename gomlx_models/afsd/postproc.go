@@ -154,8 +154,11 @@ func SoftNMS(boxes []Box, sigma, scoreThresh float64, topK int, afsdQuirk bool) 
 
 // VideoDetections is the per-video post-processing (test.py:186-215): soft-NMS per class over
 // all windows' candidates, each class keeping at most topK boxes; boxes are returned sorted by
-// class, then by descending score.
-func VideoDetections(cands []Box, classes int, sigma float64, topK int, afsdQuirk bool) []Box {
+// class, then by descending score. preTopK > 0 first keeps only each class's preTopK
+// best-scoring candidates (in their input order), a cap AFSD does not have: soft-NMS costs
+// O(candidates × kept), and a weakly trained detector passes nearly every point and class over
+// the 0.01 threshold (ActionFormer caps at 2,000 before NMS for the same reason).
+func VideoDetections(cands []Box, classes int, sigma float64, topK, preTopK int, afsdQuirk bool) []Box {
 	by := make([][]Box, classes+1)
 	for _, b := range cands {
 		by[b.Class] = append(by[b.Class], b)
@@ -164,6 +167,20 @@ func VideoDetections(cands []Box, classes int, sigma float64, topK int, afsdQuir
 	for cl := 1; cl <= classes; cl++ {
 		if len(by[cl]) == 0 {
 			continue
+		}
+		if preTopK > 0 && len(by[cl]) > preTopK {
+			idx := make([]int, len(by[cl]))
+			for i := range idx {
+				idx[i] = i
+			}
+			sort.SliceStable(idx, func(a, b int) bool { return by[cl][idx[a]].Score > by[cl][idx[b]].Score })
+			idx = idx[:preTopK]
+			sort.Ints(idx)
+			sel := make([]Box, len(idx))
+			for i, j := range idx {
+				sel[i] = by[cl][j]
+			}
+			by[cl] = sel
 		}
 		kept := SoftNMS(by[cl], sigma, NMSScoreThresh, topK, afsdQuirk)
 		sort.SliceStable(kept, func(i, j int) bool { return kept[i].Score > kept[j].Score })

@@ -59,6 +59,7 @@ type Model struct {
 	SoftNMSQuirk bool    `toml:"softnms_quirk"` // AFSD's softnms_v2 drops the last candidate (segment_utils.py:135)
 	ConfThresh   float64 `toml:"conf_thresh"`   // 0.01
 	TopK         int     `toml:"top_k"`         // 5000 per class and video
+	PreNMSTopK   int     `toml:"pre_nms_topk"`  // candidates per class and video kept before soft-NMS (0 = all, AFSD)
 }
 
 // Train is the [train] section.
@@ -124,6 +125,8 @@ func ParseConfig(p runner.Point) (Config, error) {
 		return c, spec.Errorf("model.recon_target", `want "background" or "feature", got %q`, m.ReconTarget)
 	case m.Beta < 0 || m.BgWeight < 0 || m.ReconWeight < 0:
 		return c, spec.Errorf("model.beta", "beta %g, bg_weight %g and recon_weight %g must be >= 0", m.Beta, m.BgWeight, m.ReconWeight)
+	case m.PreNMSTopK < 0:
+		return c, spec.Errorf("model.pre_nms_topk", "must be >= 0 (0 = all), got %d", m.PreNMSTopK)
 	case !(m.NMSSigma > 0) || !(m.ConfThresh >= 0 && m.ConfThresh < 1) || m.TopK < 1:
 		return c, spec.Errorf("model.nms_sigma", "nms_sigma %g > 0, conf_thresh %g in [0, 1), top_k %d >= 1", m.NMSSigma, m.ConfThresh, m.TopK)
 	case t.Epochs < 1 || t.Epochs > 10000:

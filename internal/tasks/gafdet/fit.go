@@ -379,7 +379,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 		}
 	}
 	for _, v := range ds.Test {
-		res.Detections[v.ID] = afsd.VideoDetections(cands[v.ID], K, c.Model.NMSSigma, c.Model.TopK, c.Model.SoftNMSQuirk)
+		res.Detections[v.ID] = afsd.VideoDetections(cands[v.ID], K, c.Model.NMSSigma, c.Model.TopK, c.Model.PreNMSTopK, c.Model.SoftNMSQuirk)
 		if s := lamSum[v.ID]; s != nil {
 			for f := range s {
 				s[f] /= max(lamCnt[v.ID][f], 1)
