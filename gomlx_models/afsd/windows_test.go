@@ -126,3 +126,30 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// TestVideoDetectionsPreTopK: the cap keeps each class's best candidates only, before soft-NMS;
+// 0 keeps all; classes are separate; output is by class, then descending score.
+func TestVideoDetectionsPreTopK(t *testing.T) {
+	var cands []Box
+	for i := range 6 { // disjoint boxes: soft-NMS decays nothing
+		cands = append(cands, Box{Start: float64(10 * i), End: float64(10*i + 5), Score: 0.1 * float64(i+1), Class: 1 + i%2})
+	}
+	cases := []struct {
+		pre  int
+		want []float64 // scores, class 1 then class 2
+	}{
+		{0, []float64{0.5, 0.3, 0.6, 0.4}}, // quirk drops each class's last (lowest) box
+		{2, []float64{0.5, 0.6}},           // 2 per class kept, then the quirk drops one
+		{3, []float64{0.5, 0.3, 0.6, 0.4}}, // 3 per class = all
+	}
+	for _, c := range cases {
+		got := VideoDetections(cands, 2, 0.5, TopK, c.pre, true)
+		var scores []float64
+		for _, b := range got {
+			scores = append(scores, float64(int(b.Score*10+0.5))/10)
+		}
+		if !reflect.DeepEqual(scores, c.want) {
+			t.Errorf("pre %d: scores %v, want %v", c.pre, scores, c.want)
+		}
+	}
+}
