@@ -22,6 +22,9 @@ var PaperAP50 = map[string][2]float64{
 	"SoccerPenalty": {58.2, 66.5}, "TennisSwing": {40.3, 38.5}, "ThrowDiscus": {19.1, 21.2}, "VolleyballSpiking": {58.3, 67.6},
 }
 
+// MaxLambdaPoints caps the points of a λ-over-time figure (longer videos are binned).
+const MaxLambdaPoints = 400
+
 // FigureDir is where a scale's figures go, as kernel.Result.SaveFigure places them: full-scale
 // figures in plots/<runs id>/ of the checkout (committed), other scales' in
 // <results root>/<runs id>/<scale>/figures/.
@@ -153,18 +156,27 @@ func drawFigure(ctx context.Context, name string, byModel map[string]results.Rec
 			if len(raw) == 0 || fps == 0 {
 				continue
 			}
-			x := make([]float64, len(raw))
-			lam := make([]float64, len(raw))
-			in := make([]float64, len(raw))
+			// Long videos are drawn as at most MaxLambdaPoints bins: λ's mean and whether any
+			// step of the bin is inside a ground-truth segment.
 			gt := segs(t["gt"], false, 0)
-			for i, v := range raw {
-				x[i] = float64(i) / fps
-				lam[i], _ = v.(float64)
-				for _, s := range gt {
-					if x[i] >= s.Start && x[i] <= s.End {
-						in[i] = 1
+			bin := max(1, (len(raw)+MaxLambdaPoints-1)/MaxLambdaPoints)
+			var x, lam, in []float64
+			for lo := 0; lo < len(raw); lo += bin {
+				hi := min(lo+bin, len(raw))
+				sum, inside := 0.0, 0.0
+				for i := lo; i < hi; i++ {
+					v, _ := raw[i].(float64)
+					sum += v
+					ts := float64(i) / fps
+					for _, s := range gt {
+						if ts >= s.Start && ts <= s.End {
+							inside = 1
+						}
 					}
 				}
+				x = append(x, float64(lo+hi-1)/2/fps)
+				lam = append(lam, sum/float64(hi-lo))
+				in = append(in, inside)
 			}
 			f, err := plots.Curves(fmt.Sprintf("%s: GAF λ over time against the ground-truth segments (%s, %s)", video, scale, banner), "time (s)", "λ / in a segment",
 				[]plots.Series{{Name: "λ (GAF, windows averaged)", X: x, Y: lam, Color: 1}, {Name: "ground truth (1 = inside a segment)", X: x, Y: in, Color: 2, Dashed: true}})
