@@ -20,6 +20,8 @@ targets=(
   "gomlx_models/gaf|^TestGradients\$"
   "gomlx_models/animalclip|^TestGradients\$"
   "gomlx_models/animalmotionclip|^TestGradients\$"
+  "gomlx_models/afsd|^TestGradients\$"
+  "gomlx_models/gafdet|^TestGradients\$"
 )
 
 # Every package whose tests call gradcheck.Run must be listed above.
