@@ -15,13 +15,19 @@ func Selections(c Model, clip *Clip, seed int64, stream uint64) ([][]int, error)
 
 // fillClip writes the M classifiers' frames of clip into dst (M × Frames × S × S × 3 floats in
 // [0, 1]): for "rgb" the selected frames, for "flow" their flow images, for "rgb+flow" the two
-// interleaved, I_i1 F_i1 I_i2 F_i2 ... (section 2; flow.Interleave's order).
-func fillClip(dst []float32, m Model, clip *Clip, sel [][]int, s int) {
+// interleaved, I_i1 F_i1 I_i2 F_i2 ... (section 2; flow.Interleave's order). With invertFlow
+// (data.flow_invert) a flow image enters as 1 − image, so that the colour wheel's white (no
+// motion) is 0 and only the moving pixels are non-zero.
+func fillClip(dst []float32, m Model, invertFlow bool, clip *Clip, sel [][]int, s int) {
 	n := s * s * 3
 	o := 0
-	put := func(b []uint8) {
+	put := func(b []uint8, invert bool) {
 		for i, v := range b {
-			dst[o+i] = float32(v) / 255
+			if invert {
+				dst[o+i] = 1 - float32(v)/255
+			} else {
+				dst[o+i] = float32(v) / 255
+			}
 		}
 		o += n
 	}
@@ -29,12 +35,12 @@ func fillClip(dst []float32, m Model, clip *Clip, sel [][]int, s int) {
 		for _, t := range idx {
 			switch m.Modality {
 			case ModalityRGB:
-				put(clip.Frame(t, false, s))
+				put(clip.Frame(t, false, s), false)
 			case ModalityFlow:
-				put(clip.Frame(t, true, s))
+				put(clip.Frame(t, true, s), invertFlow)
 			default:
-				put(clip.Frame(t, false, s))
-				put(clip.Frame(t, true, s))
+				put(clip.Frame(t, false, s), false)
+				put(clip.Frame(t, true, s), invertFlow)
 			}
 		}
 	}

@@ -37,9 +37,15 @@ type Data struct {
 	// wheel (a fixed scale, so that speed is visible across frames and clips); 0 normalises each
 	// flow image by its own largest vector, as RAFT's flow_to_image does by default.
 	FlowMax float64 `toml:"flow_max"`
-	Text    string  `toml:"text"`     // "name" or "description"
-	TextDim int     `toml:"text_dim"` // width of the frozen text encoder (TF-IDF + LSA, fitted on the class texts)
-	Twin    Twin    `toml:"twin"`     // synthetic: the motion twin's settings
+	// FlowInvert feeds every flow image to the model as 1 − image: the colour wheel's white
+	// (no motion), about 90% of the twin's flow pixels, becomes 0 and only moving pixels are
+	// non-zero. This reproduction's choice, not the paper's (it feeds RAFT flow images to a
+	// pre-trained CLIP, whose features need no such help): the from-scratch ViT here does not
+	// find the small moving regions on a white background (REPRODUCE.md, AnimalMotionCLIP).
+	FlowInvert bool   `toml:"flow_invert"`
+	Text       string `toml:"text"`     // "name" or "description"
+	TextDim    int    `toml:"text_dim"` // width of the frozen text encoder (TF-IDF + LSA, fitted on the class texts)
+	Twin       Twin   `toml:"twin"`     // synthetic: the motion twin's settings
 }
 
 // Model is the [model] section.

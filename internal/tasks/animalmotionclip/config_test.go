@@ -1,6 +1,7 @@
 package animalmotionclip
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -73,7 +74,8 @@ func TestTableDecodeErrors(t *testing.T) {
 }
 
 // TestFillInterleaves: classifier m's frames are its selected RGB frames ("rgb"), their flow
-// images ("flow") or both interleaved I_t1 F_t1 I_t2 F_t2 ... ("rgb+flow"), scaled to [0, 1].
+// images ("flow") or both interleaved I_t1 F_t1 I_t2 F_t2 ... ("rgb+flow"), scaled to [0, 1];
+// with data.flow_invert the flow images (only they) enter as 1 − image.
 func TestFillInterleaves(t *testing.T) {
 	const s, T = 2, 5
 	n := s * s * 3
@@ -87,20 +89,24 @@ func TestFillInterleaves(t *testing.T) {
 	sel := [][]int{{0, 3}, {1, 4}}
 	cases := []struct {
 		modality string
-		want     []uint8 // first pixel of each frame, classifier by classifier
+		invert   bool
+		want     []float32 // first pixel of each frame, classifier by classifier, times 255
 	}{
-		{ModalityRGB, []uint8{0, 30, 10, 40}},
-		{ModalityFlow, []uint8{100, 130, 110, 140}},
-		{ModalityBoth, []uint8{0, 100, 30, 130, 10, 110, 40, 140}},
+		{ModalityRGB, false, []float32{0, 30, 10, 40}},
+		{ModalityFlow, false, []float32{100, 130, 110, 140}},
+		{ModalityBoth, false, []float32{0, 100, 30, 130, 10, 110, 40, 140}},
+		{ModalityRGB, true, []float32{0, 30, 10, 40}},
+		{ModalityFlow, true, []float32{155, 125, 145, 115}},
+		{ModalityBoth, true, []float32{0, 155, 30, 125, 10, 145, 40, 115}},
 	}
 	for _, c := range cases {
 		m := Model{Modality: c.modality, P: 2}
 		dst := make([]float32, len(sel)*m.Frames()*n)
-		fillClip(dst, m, clip, sel, s)
+		fillClip(dst, m, c.invert, clip, sel, s)
 		for k, w := range c.want {
 			for i := range n {
-				if got := dst[k*n+i]; got != float32(w)/255 {
-					t.Fatalf("%s: frame %d pixel %d = %v, want %v/255", c.modality, k, i, got, w)
+				if got := dst[k*n+i]; math.Abs(float64(got-w/255)) > 1e-6 {
+					t.Fatalf("%s invert=%v: frame %d pixel %d = %v, want %v/255", c.modality, c.invert, k, i, got, w)
 				}
 			}
 		}

@@ -116,7 +116,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, t
 				if err != nil {
 					return nil, err
 				}
-				fillClip(xb[i*per:(i+1)*per], c.Model, &ds.Train[j], sel, S)
+				fillClip(xb[i*per:(i+1)*per], c.Model, c.Data.FlowInvert, &ds.Train[j], sel, S)
 				for _, l := range ds.Train[j].Labels {
 					yb[i*K+l] = 1
 				}
@@ -141,7 +141,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, t
 			if err != nil {
 				return nil, err
 			}
-			fillClip(xe[i*per:(i+1)*per], c.Model, &ds.Val[j], sel, S)
+			fillClip(xe[i*per:(i+1)*per], c.Model, c.Data.FlowInvert, &ds.Val[j], sel, S)
 		}
 		outs, err := infer.Exec(tensors.FromFlatDataAndDimensions(xe, EB, M, T, S, S, 3), textT)
 		if err != nil {
