@@ -2,6 +2,7 @@ package afsd
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -9,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+	"github.com/gomlx/gopjrt/dtypes"
 )
 
 // GNEps is GroupNorm's ε (PyTorch's nn.GroupNorm default).
@@ -22,6 +24,13 @@ type Config struct {
 	Classes    int // action classes; the class heads have Classes+1 outputs, 0 = background
 	ClipLength int // window length in steps of the 10 fps grid (AFSD: 256)
 	Levels     int // pyramid levels (AFSD: 6, BDNet.py:16)
+	// LocInit, when > 0, initialises the coarse regression head's biases to log(LocInit), so
+	// that the first distances exp(scale·x) are about LocInit frames instead of about one
+	// (a reduced-scale choice, not AFSD's: AFSD's Unit1D keeps PyTorch's default init,
+	// common/layers.py:175-190, and trains 16 epochs; heads trained from scratch for a few
+	// hundred steps at Adam's bounded step never grow the boxes to the segments' lengths).
+	// 0 keeps the default (zero) bias.
+	LocInit float64
 }
 
 // DefaultConfig is AFSD's THUMOS14 geometry and widths at input width d.
@@ -73,6 +82,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("afsd: channels %d not divisible into %d groups", c.Channels, c.Groups)
 	case c.Channels%2 != 0:
 		return fmt.Errorf("afsd: channels %d must be even (start/end and boundary halves)", c.Channels)
+	case c.LocInit < 0 || math.IsNaN(c.LocInit) || math.IsInf(c.LocInit, 0):
+		return fmt.Errorf("afsd: loc init %g must be >= 0 (0 = default bias)", c.LocInit)
 	case c.Levels < 2 || c.ClipLength%8 != 0 || c.FeatT()%(1<<uint(c.Levels-1)) != 0:
 		return fmt.Errorf("afsd: window %d (a multiple of 8) must leave FeatT = %d divisible by 2^(levels-1) = 2^%d", c.ClipLength, c.FeatT(), c.Levels-1)
 	}
@@ -215,6 +226,14 @@ func Forward(ctx *context.Context, c Config, mixed4f, mixed5c *Node) Output {
 		// ScaleExp per level (BDNet.py:52-58): exp(scale·x), scale initialised to 1.
 		scale := ctx.In(fmt.Sprintf("scale_exp%d", i)).WithInitializer(initializers.One).
 			VariableWithShape("scale", shapes.Make(feat.DType())).ValueGraph(g)
+		if c.LocInit > 0 && i == 0 { // created before Conv1D asks for it; a loaded value is kept
+			b0 := math.Log(c.LocInit)
+			var v any = []float32{float32(b0), float32(b0)}
+			if locF.DType() == dtypes.Float64 {
+				v = []float64{b0, b0}
+			}
+			ctx.In("loc_head").In("conv").VariableWithValue("biases", v)
+		}
 		loc := Exp(Mul(Conv1D(ctx.In("loc_head"), locF, 2, 3, 1), scale))
 		conf := Conv1D(ctx.In("conf_head"), confF, K1, 3, 1)
 		segs, fsegs := boundaries(c, StopGradient(loc), t)

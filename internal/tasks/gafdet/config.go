@@ -60,6 +60,9 @@ type Model struct {
 	ConfThresh   float64 `toml:"conf_thresh"`   // 0.01
 	TopK         int     `toml:"top_k"`         // 5000 per class and video
 	PreNMSTopK   int     `toml:"pre_nms_topk"`  // candidates per class and video kept before soft-NMS (0 = all, AFSD)
+	// LocInit > 0 initialises the coarse regression head's biases to log(LocInit frames)
+	// (afsd.Config.LocInit; a reduced-scale choice); 0 = the code's default init.
+	LocInit float64 `toml:"loc_init"`
 }
 
 // Train is the [train] section.
@@ -71,7 +74,12 @@ type Train struct {
 	CVAERate     float64   `toml:"cvae_learning_rate"` // code: Adam 1e-3 (train.py:423)
 	CVAEBetas    []float64 `toml:"cvae_betas"`         // code: (0.8, 0.999)
 	MaxWindows   int       `toml:"max_windows"`        // windows per epoch (a fixed random subset each epoch; 0 = all)
-	Seed         int64     `toml:"seed"`
+	// Holdout, when > 0, is hyperparameter selection on the TRAINING data: the last Holdout
+	// validation videos (in id order, after data.videos' cap) are held out of training and
+	// evaluated instead of the test split, against their own annotations
+	// (thumos14.json "Validation", ActionFormer's file). The test videos are not read.
+	Holdout int   `toml:"holdout"`
+	Seed    int64 `toml:"seed"`
 }
 
 // Config is a point's resolved configuration.
@@ -125,12 +133,16 @@ func ParseConfig(p runner.Point) (Config, error) {
 		return c, spec.Errorf("model.recon_target", `want "background" or "feature", got %q`, m.ReconTarget)
 	case m.Beta < 0 || m.BgWeight < 0 || m.ReconWeight < 0:
 		return c, spec.Errorf("model.beta", "beta %g, bg_weight %g and recon_weight %g must be >= 0", m.Beta, m.BgWeight, m.ReconWeight)
+	case !(m.LocInit >= 0 && m.LocInit < 256):
+		return c, spec.Errorf("model.loc_init", "must be in [0, 256) frames (0 = default init), got %g", m.LocInit)
 	case m.PreNMSTopK < 0:
 		return c, spec.Errorf("model.pre_nms_topk", "must be >= 0 (0 = all), got %d", m.PreNMSTopK)
 	case !(m.NMSSigma > 0) || !(m.ConfThresh >= 0 && m.ConfThresh < 1) || m.TopK < 1:
 		return c, spec.Errorf("model.nms_sigma", "nms_sigma %g > 0, conf_thresh %g in [0, 1), top_k %d >= 1", m.NMSSigma, m.ConfThresh, m.TopK)
 	case t.Epochs < 1 || t.Epochs > 10000:
 		return c, spec.Errorf("train.epochs", "must be 1..10000, got %d", t.Epochs)
+	case t.Holdout < 0:
+		return c, spec.Errorf("train.holdout", "must be >= 0 (0 = evaluate on the test split), got %d", t.Holdout)
 	case t.Batch < 1 || t.MaxWindows < 0:
 		return c, spec.Errorf("train.batch", "batch %d >= 1, max_windows %d >= 0", t.Batch, t.MaxWindows)
 	case !(t.LearningRate > 0 && t.LearningRate < 10) || !(t.CVAERate > 0 && t.CVAERate < 10):

@@ -96,24 +96,48 @@ func LoadDataset(ctx context.Context, c Config, root string) (*Dataset, error) {
 	if ds.Train, err = pick("Validation"); err != nil {
 		return nil, err
 	}
-	if ds.Test, err = pick("Test"); err != nil {
-		return nil, err
-	}
-	keep := map[string]bool{}
-	for _, v := range ds.Test {
-		keep[v.ID] = true
-	}
-	for _, v := range th.AFSD.Videos {
-		if v.Subset != "test" || (c.Data.Videos > 0 && !keep[v.ID]) {
-			continue
+	if h := c.Train.Holdout; h > 0 {
+		// Selection on the training data: the last h validation videos are evaluated, against
+		// their own annotations (seconds, Ambiguous left out as in training).
+		if h >= len(ds.Train) {
+			return nil, fmt.Errorf("gafdet: train.holdout %d leaves no training video of %d", h, len(ds.Train))
 		}
-		ds.GTVideos[v.ID] = true
-		for _, s := range v.Segments {
-			ds.GT = append(ds.GT, metrics.GTSegment{Video: v.ID, Label: s.Label, Start: s.Start, End: s.End})
+		ds.Train, ds.Test = ds.Train[:len(ds.Train)-h], ds.Train[len(ds.Train)-h:]
+		keep := map[string]bool{}
+		for _, v := range ds.Test {
+			keep[v.ID] = true
+		}
+		for _, v := range th.ActionFormer.Videos {
+			if v.Subset != "Validation" || !keep[v.ID] {
+				continue
+			}
+			ds.GTVideos[v.ID] = true
+			for _, s := range v.Segments {
+				if _, ok := label[s.Label]; ok {
+					ds.GT = append(ds.GT, metrics.GTSegment{Video: v.ID, Label: s.Label, Start: s.Start, End: s.End})
+				}
+			}
+		}
+	} else {
+		if ds.Test, err = pick("Test"); err != nil {
+			return nil, err
+		}
+		keep := map[string]bool{}
+		for _, v := range ds.Test {
+			keep[v.ID] = true
+		}
+		for _, v := range th.AFSD.Videos {
+			if v.Subset != "test" || (c.Data.Videos > 0 && !keep[v.ID]) {
+				continue
+			}
+			ds.GTVideos[v.ID] = true
+			for _, s := range v.Segments {
+				ds.GT = append(ds.GT, metrics.GTSegment{Video: v.ID, Label: s.Label, Start: s.Start, End: s.End})
+			}
 		}
 	}
 	if len(ds.GT) == 0 {
-		return nil, fmt.Errorf("gafdet: no ground truth of the %d test videos kept in %s", len(ds.Test), data.THUMOSAFSDGT)
+		return nil, fmt.Errorf("gafdet: no ground truth of the %d evaluated videos", len(ds.Test))
 	}
 	var src detfeat.Source
 	if c.Data.Source == "real" {

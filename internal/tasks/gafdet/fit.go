@@ -21,8 +21,12 @@ import (
 
 // Result is what Fit measured.
 type Result struct {
-	TrainLoss    []float64 // per epoch: mean detector-pass loss
-	CVAELoss     []float64 // per epoch: mean L_CVAE of the CVAE pass (gaf)
+	TrainLoss []float64 // per epoch: mean detector-pass loss
+	CVAELoss  []float64 // per epoch: mean L_CVAE of the CVAE pass (gaf)
+	// TermLoss are the detector pass's terms per epoch (means over the batches, streams
+	// summed), before their weights: AFSD's loc, conf, prop_loc, prop_conf, quality, start, end
+	// (on the foreground features for GAF), GAF's nai (L_n-ai) and recon (L_R).
+	TermLoss     map[string][]float64
 	EpochSeconds []float64
 	TrainWindows int // windows kept by AFSD's rule
 	Detections   map[string][]afsd.Box
@@ -34,7 +38,7 @@ type Result struct {
 // detectorConfig and moduleConfig size the networks of a point for input width d.
 func (c Config) detectorConfig(d, classes int) afsd.Config {
 	return afsd.Config{FeatureDim: d, Channels: c.Model.Channels, Groups: c.Model.Groups, Classes: classes,
-		ClipLength: afsd.ClipLength, Levels: 6}
+		ClipLength: afsd.ClipLength, Levels: 6, LocInit: c.Model.LocInit}
 }
 
 func (c Config) moduleConfig(d, classes int) gafdet.Config {
@@ -42,6 +46,9 @@ func (c Config) moduleConfig(d, classes int) gafdet.Config {
 		CVAE: gafm.Config{FeatureDim: d, Hidden: 1, CVAEHidden: c.Model.CVAEHidden, Latent: c.Model.Latent, Classes: classes, Beta: c.Model.Beta},
 		Pool: c.Model.Pool, BgWeight: c.Model.bgWeight(), ReconTarget: c.Model.ReconTarget}
 }
+
+// lossTerms name the detector pass's extra outputs (Result.TermLoss).
+var lossTerms = []string{"loc", "conf", "prop_loc", "prop_conf", "quality", "start", "end", "nai", "recon"}
 
 type trainWin struct {
 	v    *Video
@@ -90,7 +97,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 		return nil, fmt.Errorf("gafdet: no training window holds a whole segment (%d videos)", len(ds.Train))
 	}
 	B := min(c.Train.Batch, len(wins))
-	res = &Result{TrainWindows: len(wins), Detections: map[string][]afsd.Box{}, Lambda: map[string][]float64{}}
+	res = &Result{TrainWindows: len(wins), Detections: map[string][]afsd.Box{}, Lambda: map[string][]float64{}, TermLoss: map[string][]float64{}}
 
 	gctx := mlctx.New()
 	gctx.SetParam(initializers.ParamInitialSeed, c.Train.Seed)
@@ -106,35 +113,58 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 	// Detector pass: AFSD's losses (on the foreground features for GAF), GAF's L_n-ai and L_R.
 	// Streams have their own parameters; their losses add (each trained on its own, as the code
 	// trains RGB and flow models separately).
-	step, err := mlctx.NewExec(backend, gctx.Checked(false), func(ctx *mlctx.Context, in []*Node) *Node {
+	step, err := mlctx.NewExec(backend, gctx.Checked(false), func(ctx *mlctx.Context, in []*Node) []*Node {
 		x, locT, confT, st, en, eps, wr := in[0], in[1], in[2], in[3], in[4], in[5], in[6]
 		g := x.Graph()
 		ctx.SetTraining(g, true)
 		t := afsd.Targets{Loc: locT, Conf: confT, Start: st, End: en}
 		var loss *Node
+		terms := make([]*Node, len(lossTerms))
+		addTo := func(dst **Node, v *Node) {
+			if v == nil {
+				return
+			}
+			if *dst == nil {
+				*dst = v
+			} else {
+				*dst = Add(*dst, v)
+			}
+		}
 		for s, name := range names {
 			sctx := ctx.In(name)
 			xs := slice(x, s)
-			var l *Node
+			var l, nai, recon *Node
+			var det afsd.Output
 			if isGAF {
 				out := gafdet.Forward(sctx, gcs[s], xs, gcs[s].BgWeight > 0)
 				var e *Node
 				if useCVAE {
 					e = Squeeze(Slice(eps, AxisElem(s)), 0)
 				}
-				l, _, _, _ = gafdet.Loss(sctx, gcs[s], xs, out, t, e, wr)
+				l, _, nai, recon = gafdet.Loss(sctx, gcs[s], xs, out, t, e, wr)
+				det = out.Det
 			} else {
 				t4, t5 := afsd.Taps(xs)
-				l = afsd.ComputeLosses(afsd.Forward(sctx.In("detector"), dcs[s], t4, t5), t).Total
+				det = afsd.Forward(sctx.In("detector"), dcs[s], t4, t5)
+				l = afsd.ComputeLosses(det, t).Total
 			}
-			if loss == nil {
-				loss = l
-			} else {
-				loss = Add(loss, l)
+			// The terms for the record (the graph dedups nothing here; they are cheap reductions
+			// and carry no gradient into the update, which uses loss only).
+			ls := afsd.ComputeLosses(det, t)
+			for i, v := range []*Node{ls.Loc, ls.Conf, ls.PropLoc, ls.PropConf, ls.Quality, ls.Start, ls.End, nai, recon} {
+				addTo(&terms[i], v)
 			}
+			addTo(&loss, l)
 		}
 		opt.UpdateGraph(ctx.In("model_step"), g, loss)
-		return loss
+		outs := []*Node{loss}
+		for _, v := range terms {
+			if v == nil {
+				v = ZerosLike(loss)
+			}
+			outs = append(outs, StopGradient(v))
+		}
+		return outs
 	})
 	if err != nil {
 		return nil, err
@@ -282,6 +312,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 		// L_R's weight ramps as 0.5·min(epoch, max_epoch)/max_epoch (train.py:340).
 		wr := tensors.FromScalar(float32(c.Model.ReconWeight * float64(epoch) / float64(c.Train.Epochs)))
 		sum := 0.0
+		tsum := make([]float64, len(lossTerms))
 		for b := range nb {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -295,8 +326,14 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				return nil, err
 			}
 			sum += float64(tensors.ToScalar[float32](o[0]))
+			for i := range lossTerms {
+				tsum[i] += float64(tensors.ToScalar[float32](o[1+i]))
+			}
 		}
 		res.TrainLoss = append(res.TrainLoss, sum/float64(nb))
+		for i, n := range lossTerms {
+			res.TermLoss[n] = append(res.TermLoss[n], tsum[i]/float64(nb))
+		}
 		res.EpochSeconds = append(res.EpochSeconds, time.Since(t0).Seconds())
 		if phaseHook != nil {
 			phaseHook("model", gctx)
@@ -304,6 +341,9 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 		m := map[string]float64{"loss": res.TrainLoss[epoch-1]}
 		if useCVAE {
 			m["cvae"] = res.CVAELoss[epoch-1]
+		}
+		for _, n := range lossTerms {
+			m[n] = res.TermLoss[n][epoch-1]
 		}
 		prog.Step(epoch, m)
 	}

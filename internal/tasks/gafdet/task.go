@@ -140,6 +140,9 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	}
 	out.Metrics = m
 	out.Curves = map[string][]float64{"train_loss": res.TrainLoss, "epoch_seconds": res.EpochSeconds}
+	for n, v := range res.TermLoss {
+		out.Curves["loss_"+n] = v
+	}
 	if len(res.CVAELoss) > 0 {
 		out.Curves["cvae_loss"] = res.CVAELoss
 	}

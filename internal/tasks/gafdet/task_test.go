@@ -49,6 +49,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"data.protocol", "voc", `data.protocol: want "afsd" or "activitynet"`},
 		{"train.cvae_betas", []any{0.8}, "train.cvae_betas: want two values"},
 		{"model.depth", int64(2), "model.depth: unknown key"},
+		{"train.holdout", int64(-1), "train.holdout: must be >= 0"},
+		{"model.loc_init", -2.0, "model.loc_init: must be in [0, 256) frames"},
 	}
 	for _, c := range cases {
 		cfg := map[string]any{
@@ -157,5 +159,39 @@ func TestFitTiny(t *testing.T) {
 	}
 	if !reflect.DeepEqual(res.Detections, again.Detections) {
 		t.Error("a second identical run gave different detections")
+	}
+}
+
+// TestHoldout: train.holdout evaluates the last validation videos against their own
+// annotations and never reads the test split.
+func TestHoldout(t *testing.T) {
+	root := dataRoot(t)
+	for _, h := range []int{1, 2} {
+		c := DefaultConfig()
+		c.Data.Dataset, c.Data.Source, c.Data.Videos, c.Data.Dim = "thumos14", "synthetic", 5, 2
+		c.Train.Holdout = h
+		ds, err := LoadDataset(context.Background(), c, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds.Train) != 5-h || len(ds.Test) != h {
+			t.Fatalf("holdout %d: %d training and %d evaluated videos, want %d and %d", h, len(ds.Train), len(ds.Test), 5-h, h)
+		}
+		for _, v := range ds.Test {
+			if !strings.HasPrefix(v.ID, "video_validation_") || !ds.GTVideos[v.ID] {
+				t.Errorf("holdout %d: evaluated video %s is not a validation video with ground truth", h, v.ID)
+			}
+		}
+		for _, g := range ds.GT {
+			if !ds.GTVideos[g.Video] || g.End <= g.Start {
+				t.Errorf("holdout %d: ground truth %+v outside the held-out videos", h, g)
+			}
+		}
+	}
+	c := DefaultConfig()
+	c.Data.Dataset, c.Data.Source, c.Data.Videos, c.Data.Dim = "thumos14", "synthetic", 2, 2
+	c.Train.Holdout = 2
+	if _, err := LoadDataset(context.Background(), c, root); err == nil || !strings.Contains(err.Error(), "train.holdout 2") {
+		t.Errorf("holdout of every video: error %v", err)
 	}
 }
