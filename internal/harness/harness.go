@@ -332,9 +332,24 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	}
 	commit, dirty := opts.Git(filepath.Dir(specPath))
 
+	// A derived spec's records are served from cache only while the
+	// upstream records they were computed from are the current ones.
+	up, upErr := UpstreamOf(s, task, opts.OutDir, opts.Scale)
+	cached := func(p runner.Point) (r *results.Record, stale string, err error) {
+		if !results.Exists(rep.Dir, p.Hash) {
+			return nil, "", nil
+		}
+		if r, err = results.Read(results.Path(rep.Dir, p.Hash)); err != nil {
+			return nil, "", err
+		}
+		return r, Stale(r, up, upErr), nil
+	}
 	toRun := 0
 	for _, p := range points {
-		if !opts.RenderOnly && (opts.Force || !results.Exists(rep.Dir, p.Hash)) {
+		if opts.RenderOnly {
+			continue
+		}
+		if r, stale, _ := cached(p); opts.Force || r == nil || stale != "" {
 			toRun++
 		}
 	}
@@ -365,15 +380,23 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			l.Label(p.Label)
 		}
 		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
-			r, err := results.Read(results.Path(rep.Dir, p.Hash))
-			if err == nil {
+			r, stale, err := cached(p)
+			switch {
+			case err != nil:
+				note("re-running %s: its record is unreadable (%v)", p.Label, err)
+			case stale == "" || opts.RenderOnly:
 				rep.Cached++
 				rep.Records = append(rep.Records, *r)
-				note("cached  %s", p.Label)
+				if stale != "" {
+					note("cached  %s (stale: %s)", p.Label, stale)
+				} else {
+					note("cached  %s", p.Label)
+				}
 				prog.Step(i+1, nil)
 				continue
+			default:
+				note("re-running %s: %s", p.Label, stale)
 			}
-			note("re-running %s: its record is unreadable (%v)", p.Label, err)
 		}
 		if opts.RenderOnly {
 			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: errors.New("no record (its run failed or has not run)")})
@@ -394,9 +417,18 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			prog.Step(i+1, nil)
 			continue
 		}
+		if upErr != nil {
+			// Its upstream records are missing: the task would fail, or
+			// compute from nothing.
+			release()
+			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: upErr})
+			note("FAILED  %s: %v", p.Label, upErr)
+			prog.Step(i+1, nil)
+			continue
+		}
 		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
 			// Another process finished it while we waited for the lock.
-			if r, err := results.Read(results.Path(rep.Dir, p.Hash)); err == nil {
+			if r, stale, err := cached(p); err == nil && stale == "" {
 				release()
 				rep.Cached++
 				rep.Records = append(rep.Records, *r)
@@ -414,6 +446,9 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			continue
 		}
 		rec.Commit, rec.Dirty, rec.CodeVersion = commit, dirty, version
+		if up != nil {
+			rec.Upstream, rec.UpstreamRecords = up.Digest, up.Records
+		}
 		if opts.Exec != nil {
 			if rec.Extra == nil {
 				rec.Extra = map[string]any{}

@@ -1,0 +1,286 @@
+package harness
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/actrepro/actrepro/internal/results"
+	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/spec"
+)
+
+// ErrNoUpstream is wrapped by the errors of UpstreamRecords and
+// UpstreamOf when an upstream experiment has not run here: its spec file is
+// absent, its task is not registered in this build, or its results
+// directory holds no record of its current points at the scale. A derived
+// row is then "not run", never invented.
+var ErrNoUpstream = errors.New("not run")
+
+// FindFromRoot resolves a checkout-relative path from the working
+// directory or one of its parents, up to the checkout root (the folder
+// holding go.mod): specs name their upstream specs relative to the root,
+// and tests and notebooks run from subfolders. An absolute path must exist.
+func FindFromRoot(rel string) (string, error) {
+	if filepath.IsAbs(rel) {
+		if _, err := os.Stat(rel); err != nil {
+			return "", err
+		}
+		return rel, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return "", fmt.Errorf("%s not found under the checkout root %s", rel, dir)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("%s not found from the working directory or its parents", rel)
+		}
+		dir = parent
+	}
+}
+
+// UpstreamQuery names the records a derived task reads: those of the
+// current points (current settings and code version) of another spec at
+// one scale.
+type UpstreamQuery struct {
+	// Spec is the upstream spec's path, relative to the checkout root
+	// (see FindFromRoot) or absolute.
+	Spec string
+	// Experiment is the upstream spec's experiment id; a spec of another
+	// id is an error naming IDKey.
+	Experiment string
+	Scale      string
+	// Seeds, when set, expands every upstream point at that many seeds
+	// (spec.ExpandSeeds, as `actrepro run --seeds` does); nil reads the
+	// points at their own seed only (spec.Expand).
+	Seeds *spec.Seeds
+	// SpecKey and IDKey are the derived spec's keys that named Spec and
+	// Experiment, named in configuration errors (default "data.runs" and
+	// "data.from").
+	SpecKey, IDKey string
+	// AllowEmpty returns no records, rather than an error, when the
+	// results directory exists but holds no record of a current point.
+	AllowEmpty bool
+}
+
+// Upstream is what UpstreamRecords read.
+type Upstream struct {
+	Spec    *spec.Spec       // the upstream spec
+	Dir     string           // its records' directory: results.Dir(results.Root(ctx), Experiment, Scale)
+	Records []results.Record // the records of its current points, sorted by label then hash
+}
+
+// UpstreamRecords reads the records of the current points of the spec
+// q.Spec at q.Scale from the results root of ctx (results.Root), the one
+// reader every derived task uses. The points are hashed as the harness
+// hashes them: with the code version of the upstream spec's registered
+// task. A missing spec file, an unregistered task, a missing results
+// directory or (without AllowEmpty) no current record wrap ErrNoUpstream
+// and name the experiment and scale; a spec of another id is a
+// configuration error naming q.IDKey.
+func UpstreamRecords(ctx context.Context, q UpstreamQuery) (Upstream, error) {
+	specKey, idKey := q.SpecKey, q.IDKey
+	if specKey == "" {
+		specKey = "data.runs"
+	}
+	if idKey == "" {
+		idKey = "data.from"
+	}
+	var up Upstream
+	path, err := FindFromRoot(q.Spec)
+	if err != nil {
+		return up, fmt.Errorf("%w: %w", ErrNoUpstream, spec.Errorf(specKey, "%v", err))
+	}
+	s, err := spec.Load(path)
+	if err != nil {
+		return up, err
+	}
+	up.Spec = s
+	if s.Experiment.ID != q.Experiment {
+		return up, spec.Errorf(idKey, "%s has experiment id %q, not %q", q.Spec, s.Experiment.ID, q.Experiment)
+	}
+	points, err := currentPoints(s, q.Scale, q.Seeds)
+	if err != nil {
+		return up, err
+	}
+	want := map[string]bool{}
+	for _, p := range points {
+		want[p.Hash] = true
+	}
+	up.Dir = results.Dir(results.Root(ctx), q.Experiment, q.Scale)
+	all, err := results.Load(up.Dir)
+	if err != nil {
+		return up, fmt.Errorf("%w: no records of experiment %s at scale %s in %s (run %s at scale %s first): %v", ErrNoUpstream, q.Experiment, q.Scale, up.Dir, q.Spec, q.Scale, err)
+	}
+	for _, r := range all {
+		if want[r.Hash] {
+			up.Records = append(up.Records, r)
+		}
+	}
+	if len(up.Records) == 0 && !q.AllowEmpty {
+		return up, fmt.Errorf("%w: %s has no record of the current points of experiment %s at scale %s (run %s at scale %s first)", ErrNoUpstream, up.Dir, q.Experiment, q.Scale, q.Spec, q.Scale)
+	}
+	return up, nil
+}
+
+// currentPoints expands s at scale as the harness does (the code version
+// of its registered task), at seeds when set.
+func currentPoints(s *spec.Spec, scale string, seeds *spec.Seeds) ([]runner.Point, error) {
+	task, err := runner.Lookup(s.Experiment.Task)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s's task %q is not registered in this build", ErrNoUpstream, s.Path, s.Experiment.Task)
+	}
+	version, err := CodeVersion(task)
+	if err != nil {
+		return nil, err
+	}
+	if seeds != nil {
+		return s.ExpandSeeds(scale, version, seeds)
+	}
+	return s.Expand(scale, version)
+}
+
+// UpstreamState is what a derived spec's points ([experiment] depends)
+// were, or would be, computed from at one scale: the current records of
+// every experiment it depends on.
+type UpstreamState struct {
+	// Digest is the SHA-256 (first 16 hex digits) of, for each upstream
+	// experiment in id order and each of its current records in hash
+	// order, the record's hash, code version, spec hash and the SHA-256 of
+	// its content. Any new, re-run (also with --force) or removed upstream
+	// record changes it. Only records count: files beside them (e.g. the
+	// member logits .npz ARTEMIS Table 4 reads) do not.
+	Digest string
+	// Records are the upstream records, "<experiment>/<hash>", in digest
+	// order.
+	Records []string
+}
+
+// PartialUpstream is implemented by derived tasks that render a row "not
+// run" (rather than fail) when an upstream experiment has no records, e.g.
+// ARTEMIS Table 5. For their specs an upstream experiment without records
+// is no error: it enters the digest as absent, so the derived points run
+// again by themselves once it has records.
+type PartialUpstream interface {
+	PartialUpstream() bool
+}
+
+// UpstreamOf computes the UpstreamState of the derived spec s (run by
+// task) at scale from the records under root (the --out directory): nil
+// for a spec without [experiment] depends. Each upstream experiment's spec
+// is found by id in s's directory, else under its parent directory (as
+// `actrepro reproduce` finds it); its current records are those of its
+// current points at every seed measured (Current), a superset of what any
+// derived task reads. An upstream experiment with no current record at
+// scale is an error wrapping ErrNoUpstream that names it and the scale,
+// unless task is a PartialUpstream.
+func UpstreamOf(s *spec.Spec, task runner.Task, root, scale string) (*UpstreamState, error) {
+	if len(s.Experiment.Depends) == 0 {
+		return nil, nil
+	}
+	partial := false
+	if pu, ok := task.(PartialUpstream); ok {
+		partial = pu.PartialUpstream()
+	}
+	if root == "" {
+		root = "results"
+	}
+	deps := append([]string(nil), s.Experiment.Depends...)
+	sort.Strings(deps)
+	h := sha256.New()
+	st := &UpstreamState{}
+	for _, id := range deps {
+		us, err := findSpecByID(filepath.Dir(s.Path), id)
+		if err != nil {
+			return nil, fmt.Errorf("%s: experiment.depends: %w", s.Path, err)
+		}
+		points, err := currentPoints(us, scale, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: upstream experiment %s at scale %s: %w", s.Path, id, scale, err)
+		}
+		dir := results.Dir(root, id, scale)
+		all, err := results.Load(dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		cur, _ := Current(us, scale, points, all)
+		if len(cur) == 0 && partial {
+			fmt.Fprintf(h, "%s\t%s\tabsent\n", id, scale)
+			continue
+		}
+		if len(cur) == 0 {
+			return nil, fmt.Errorf("%s depends on experiment %s, which has no record of its current points at scale %s in %s (run %s at scale %s first; `actrepro reproduce` orders them) (%w)", s.Path, id, scale, dir, us.Path, scale, ErrNoUpstream)
+		}
+		sort.Slice(cur, func(i, j int) bool { return cur[i].Hash < cur[j].Hash })
+		for _, r := range cur {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return nil, fmt.Errorf("%s: record %s: %w", dir, r.Hash, err)
+			}
+			c := sha256.Sum256(b)
+			fmt.Fprintf(h, "%s\t%s\t%s\t%s\t%s\t%x\n", id, scale, r.Hash, r.CodeVersion, r.SpecSHA256, c)
+			st.Records = append(st.Records, id+"/"+r.Hash)
+		}
+	}
+	st.Digest = hex.EncodeToString(h.Sum(nil))[:16]
+	return st, nil
+}
+
+// findSpecByID finds the spec of experiment id under dir, else under
+// dir's parent.
+func findSpecByID(dir, id string) (*spec.Spec, error) {
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		var found *spec.Spec
+		_ = filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || found != nil {
+				return nil
+			}
+			if e.IsDir() || !strings.HasSuffix(p, ".toml") {
+				return nil
+			}
+			if s, err := spec.Load(p); err == nil && s.Experiment.ID == id {
+				found = s
+				return filepath.SkipAll
+			}
+			return nil
+		})
+		if found != nil {
+			return found, nil
+		}
+	}
+	return nil, fmt.Errorf("no spec of experiment %q under %s or its parent directory", id, dir)
+}
+
+// Stale says why r, a cached record of a point of a derived spec, must not
+// be served for up (the UpstreamState now, upErr its error): "" when it may.
+// A spec without depends (up and upErr nil) never makes a record stale.
+func Stale(r *results.Record, up *UpstreamState, upErr error) string {
+	switch {
+	case upErr != nil:
+		return upErr.Error()
+	case up == nil:
+		return ""
+	case r.Upstream == "":
+		return "its record does not say which upstream records it was computed from"
+	case r.Upstream != up.Digest:
+		return fmt.Sprintf("its upstream records changed (upstream digest %s, now %s)", r.Upstream, up.Digest)
+	}
+	return ""
+}
