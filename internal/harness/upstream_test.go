@@ -29,7 +29,7 @@ func (*partialTask) PartialUpstream() bool { return true }
 
 func (d *partialTask) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Outcome, error) {
 	out, err := d.derivedTask.Run(ctx, p, env)
-	if errors.Is(err, ErrNoUpstream) {
+	if errors.Is(err, results.ErrNoUpstream) {
 		return runner.Outcome{Metrics: map[string]float64{"n": 0}}, nil
 	}
 	return out, err
@@ -48,7 +48,7 @@ func (d *derivedTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (ru
 	d.runs.Add(1)
 	runs, _ := spec.GetPath(p.Config, "data.runs")
 	from, _ := spec.GetPath(p.Config, "data.from")
-	up, err := UpstreamRecords(ctx, UpstreamQuery{Spec: fmt.Sprint(runs), Experiment: fmt.Sprint(from), Scale: p.Scale})
+	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{Spec: fmt.Sprint(runs), Experiment: fmt.Sprint(from), Scale: p.Scale})
 	if err != nil {
 		return runner.Outcome{}, err
 	}
@@ -226,8 +226,8 @@ func TestDerivedRerunsOnUpstream(t *testing.T) {
 						t.Errorf("error %q does not say %q", err, s)
 					}
 				}
-				if rep == nil || len(rep.Failed) != 1 || !errors.Is(rep.Failed[0].Err, ErrNoUpstream) {
-					t.Errorf("failed %v: want one point failing with ErrNoUpstream", rep.Failed)
+				if rep == nil || len(rep.Failed) != 1 || !errors.Is(rep.Failed[0].Err, results.ErrNoUpstream) {
+					t.Errorf("failed %v: want one point failing with results.ErrNoUpstream", rep.Failed)
 				}
 				if n := derived.runs.Load() - before; n != 0 {
 					t.Errorf("the derived task ran %d times without its upstream records", n)
@@ -267,22 +267,22 @@ func TestUpstreamRecords(t *testing.T) {
 	cases := []struct {
 		name   string
 		ctx    context.Context
-		q      UpstreamQuery
+		q      results.UpstreamQuery
 		n      int
-		notRun bool   // wraps ErrNoUpstream
+		notRun bool   // wraps results.ErrNoUpstream
 		key    string // a KeyError naming this key
 		errHas string
 	}{
-		{name: "current records", ctx: rctx, q: UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "smoke"}, n: 2},
-		{name: "seeds not run: only those that were", ctx: rctx, q: UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "smoke", Seeds: &two}, n: 2},
-		{name: "missing spec", ctx: rctx, q: UpstreamQuery{Spec: up + ".gone", Experiment: "fake-up", Scale: "smoke", SpecKey: "data.table1"}, notRun: true, key: "data.table1"},
-		{name: "other id", ctx: rctx, q: UpstreamQuery{Spec: up, Experiment: "fake-other", Scale: "smoke"}, key: "data.from", errHas: `not "fake-other"`},
-		{name: "no records at scale", ctx: rctx, q: UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "full"}, notRun: true, errHas: "experiment fake-up at scale full"},
-		{name: "other results root", ctx: results.WithRoot(ctx, t.TempDir()), q: UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "smoke"}, notRun: true, errHas: "fake-up at scale smoke"},
+		{name: "current records", ctx: rctx, q: results.UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "smoke"}, n: 2},
+		{name: "seeds not run: only those that were", ctx: rctx, q: results.UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "smoke", Seeds: &two}, n: 2},
+		{name: "missing spec", ctx: rctx, q: results.UpstreamQuery{Spec: up + ".gone", Experiment: "fake-up", Scale: "smoke", SpecKey: "data.table1"}, notRun: true, key: "data.table1"},
+		{name: "other id", ctx: rctx, q: results.UpstreamQuery{Spec: up, Experiment: "fake-other", Scale: "smoke"}, key: "data.from", errHas: `not "fake-other"`},
+		{name: "no records at scale", ctx: rctx, q: results.UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "full"}, notRun: true, errHas: "experiment fake-up at scale full"},
+		{name: "other results root", ctx: results.WithRoot(ctx, t.TempDir()), q: results.UpstreamQuery{Spec: up, Experiment: "fake-up", Scale: "smoke"}, notRun: true, errHas: "fake-up at scale smoke"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := UpstreamRecords(c.ctx, c.q)
+			got, err := results.UpstreamRecords(c.ctx, c.q)
 			wantErr := c.notRun || c.key != "" || c.errHas != ""
 			if (err != nil) != wantErr {
 				t.Fatalf("err %v, want error %v", err, wantErr)
@@ -298,8 +298,8 @@ func TestUpstreamRecords(t *testing.T) {
 				}
 				return
 			}
-			if errors.Is(err, ErrNoUpstream) != c.notRun {
-				t.Errorf("errors.Is(ErrNoUpstream) = %v, want %v (%v)", !c.notRun, c.notRun, err)
+			if errors.Is(err, results.ErrNoUpstream) != c.notRun {
+				t.Errorf("errors.Is(results.ErrNoUpstream) = %v, want %v (%v)", !c.notRun, c.notRun, err)
 			}
 			if ke, ok := spec.AsKeyError(err); c.key != "" && (!ok || ke.Key != c.key) {
 				t.Errorf("error %v does not name key %s", err, c.key)
