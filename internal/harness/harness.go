@@ -371,6 +371,11 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	fresh := map[string]bool{}
 	ctx = results.WithRoot(ctx, opts.OutDir)
 	prog.Start(s.Experiment.ID+" "+opts.Scale, len(points))
+	fail := func(i int, p runner.Point, err error) {
+		rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
+		note("FAILED  %s: %v", p.Label, err)
+		prog.Step(i+1, nil)
+	}
 	for i, p := range points {
 		if err := ctx.Err(); err != nil {
 			prog.Finish()
@@ -412,18 +417,14 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			continue
 		}
 		if err != nil {
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
-			note("FAILED  %s: %v", p.Label, err)
-			prog.Step(i+1, nil)
+			fail(i, p, err)
 			continue
 		}
 		if upErr != nil {
 			// Its upstream records are missing: the task would fail, or
 			// compute from nothing.
 			release()
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: upErr})
-			note("FAILED  %s: %v", p.Label, upErr)
-			prog.Step(i+1, nil)
+			fail(i, p, upErr)
 			continue
 		}
 		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
@@ -440,9 +441,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		rec, err := runPoint(ctx, s, task, p, opts, rep.Backend, prog)
 		if err != nil {
 			release()
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
-			note("FAILED  %s: %v", p.Label, err)
-			prog.Step(i+1, nil)
+			fail(i, p, err)
 			continue
 		}
 		rec.Commit, rec.Dirty, rec.CodeVersion = commit, dirty, version
@@ -458,9 +457,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		err = results.Write(rep.Dir, rec)
 		release()
 		if err != nil {
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
-			note("FAILED  %s: %v", p.Label, err)
-			prog.Step(i+1, nil)
+			fail(i, p, err)
 			continue
 		}
 		rep.Ran++
