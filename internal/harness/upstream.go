@@ -157,3 +157,23 @@ func Stale(r *results.Record, up *UpstreamState, upErr error) string {
 	}
 	return ""
 }
+
+// Servable returns a function that reports whether the record of the point
+// with hash in the results of s at scale under root may be served from
+// cache as Run would serve it: it exists, reads, and (for a derived spec)
+// was computed from the current upstream records. Executors use it to tell
+// the points still to run.
+func Servable(s *spec.Spec, task runner.Task, root, scale string) func(hash string) bool {
+	up, upErr := UpstreamOf(s, task, root, scale)
+	dir := results.Dir(root, s.Experiment.ID, scale)
+	return func(hash string) bool {
+		if !results.Exists(dir, hash) {
+			return false
+		}
+		if up == nil && upErr == nil {
+			return true // not derived: as before, existing is enough
+		}
+		r, err := results.Read(results.Path(dir, hash))
+		return err == nil && Stale(r, up, upErr) == ""
+	}
+}

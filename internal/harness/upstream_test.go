@@ -215,6 +215,14 @@ func TestDerivedRerunsOnUpstream(t *testing.T) {
 				}
 			}
 			c.change(t, up, out)
+			// What executors see (Servable) agrees with what Run does.
+			ds, task, points, err := Prepare(down, "smoke")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Servable(ds, task, out, "smoke")(points[0].Hash); got != (c.cached == 1) {
+				t.Errorf("Servable = %v, want %v", got, c.cached == 1)
+			}
 			before := derived.runs.Load()
 			rep, err := Run(ctx, down, opts)
 			if len(c.errHas) > 0 {
