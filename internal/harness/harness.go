@@ -490,7 +490,12 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	if err := rep.writeTables(append(append([]results.Record(nil), rep.Records...), tableRecs...), table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: rep.Skipped.Notes()}); err != nil {
+	shown := append(append([]results.Record(nil), rep.Records...), tableRecs...)
+	notes := rep.Skipped.Notes()
+	if n := StaleNote(s, task, opts.OutDir, opts.Scale, shown); n != "" {
+		notes = append(notes, n) // a render-only run shows what exists
+	}
+	if err := rep.writeTables(shown, table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: notes}); err != nil {
 		return rep, err
 	}
 	if len(rep.Failed) > 0 || len(rep.Busy) > 0 {

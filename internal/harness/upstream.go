@@ -177,3 +177,29 @@ func Servable(s *spec.Spec, task runner.Task, root, scale string) func(hash stri
 		return err == nil && Stale(r, up, upErr) == ""
 	}
 }
+
+// StaleNote says, in a sentence for a table's notes, how many of recs (records
+// of the derived spec s at scale under root) were computed from upstream
+// records other than the current ones: "" when none is, or s has no depends.
+// Tables rendered without running (actrepro table, kernel.Load, a render-only
+// run) show such records and carry this note.
+func StaleNote(s *spec.Spec, task runner.Task, root, scale string, recs []results.Record) string {
+	up, upErr := UpstreamOf(s, task, root, scale)
+	if up == nil && upErr == nil {
+		return ""
+	}
+	n := 0
+	for i := range recs {
+		if Stale(&recs[i], up, upErr) != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	why := "the upstream records (" + strings.Join(s.Experiment.Depends, ", ") + ") have changed since"
+	if upErr != nil {
+		why = "the upstream records are missing here (" + upErr.Error() + ")"
+	}
+	return fmt.Sprintf("%d derived record(s) shown were computed from other upstream records: %s; run the spec to update them.", n, why)
+}

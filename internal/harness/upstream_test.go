@@ -223,6 +223,11 @@ func TestDerivedRerunsOnUpstream(t *testing.T) {
 			if got := Servable(ds, task, out, "smoke")(points[0].Hash); got != (c.cached == 1) {
 				t.Errorf("Servable = %v, want %v", got, c.cached == 1)
 			}
+			// Tables rendered without running say when a derived record is stale.
+			recs, _ := results.Load(results.Dir(out, "fake-down", "smoke"))
+			if note := StaleNote(ds, task, out, "smoke", recs); (note != "") != (len(recs) > 0 && c.cached == 0) {
+				t.Errorf("StaleNote %q with %d record(s), cached %d", note, len(recs), c.cached)
+			}
 			before := derived.runs.Load()
 			rep, err := Run(ctx, down, opts)
 			if len(c.errHas) > 0 {
