@@ -169,3 +169,7 @@ func CurrentRecords(ctx context.Context, specRel, experiment, scale string) ([]r
 	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{Spec: specRel, Experiment: experiment, Scale: scale})
 	return up.Records, up.Dir, err
 }
+
+// findFromRoot finds rel from the working directory or its parents, up to the checkout root
+// (results.FindFromRoot).
+func findFromRoot(rel string) (string, error) { return results.FindFromRoot(rel) }
