@@ -259,7 +259,7 @@ func clusterStatus(ctx context.Context, cfg runConfig, specPath string) (*Cluste
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed
 	}
-	s, _, points, err := harness.PrepareWith(specPath, ho)
+	s, task, points, err := harness.PrepareWith(specPath, ho)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func clusterStatus(ctx context.Context, cfg runConfig, specPath string) (*Cluste
 	}
 	sd := executor.SlurmDir(dir)
 	q := executor.QuerySlurm(ctx, executor.JobName(s.Experiment.ID, cfg.params.Scale), executor.Jobs(sd))
-	st := executor.Status(ps, func(h string) bool { return results.Exists(dir, h) }, sd, q)
+	st := executor.Status(ps, harness.Servable(s, task, cfg.outDir, cfg.params.Scale), sd, q)
 	executor.FromRecord(st, func(h string) string { return results.Path(dir, h) })
 	return &ClusterStatus{Spec: spec, Experiment: s.Experiment.ID, Scale: cfg.params.Scale, Dir: dir, Points: st, Rendering: executor.Rendering(sd, q)}, nil
 }

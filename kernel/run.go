@@ -165,7 +165,7 @@ func Load(path string, opts ...Option) (*Result, error) {
 	if cfg.params.Seed != 0 {
 		ho.Seed = &cfg.params.Seed
 	}
-	s, _, points, err := harness.PrepareWith(specPath, ho)
+	s, task, points, err := harness.PrepareWith(specPath, ho)
 	if s == nil || points == nil {
 		return nil, err
 	}
@@ -183,7 +183,11 @@ func Load(path string, opts ...Option) (*Result, error) {
 		recs, skipped = harness.Current(s, cfg.params.Scale, points, all)
 	}
 	rep := &harness.Report{Spec: s, Scale: cfg.params.Scale, Dir: dir, Points: len(points), Cached: len(recs), Records: recs, Skipped: skipped}
-	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: skipped.Notes()}
+	notes := skipped.Notes()
+	if n := harness.StaleNote(s, task, cfg.outDir, cfg.params.Scale, recs); n != "" {
+		notes = append(notes, n)
+	}
+	o := table.Origin{CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: notes}
 	for _, t := range s.Tables {
 		rep.Tables = append(rep.Tables, table.BuildFrom(s, t, recs, cfg.params.Scale, nil, o))
 	}

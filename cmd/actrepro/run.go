@@ -308,23 +308,42 @@ func runReproduce(args []string, stdout, stderr io.Writer) int {
 
 // runPlan prints the points of a spec at a scale and whether each has a record.
 func runPlan(specPath string, rf runFlags, stdout, stderr io.Writer) int {
-	s, _, points, err := harness.PrepareWith(specPath, rf.options(io.Discard))
+	s, task, points, err := harness.PrepareWith(specPath, rf.options(io.Discard))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	dir := results.Dir(*rf.out, s.Experiment.ID, *rf.scale)
-	todo := 0
+	// A derived spec's record is cached only while its upstream records
+	// are those it was computed from (harness.UpstreamOf).
+	up, upErr := harness.UpstreamOf(s, task, *rf.out, *rf.scale)
+	todo, stale := 0, 0
 	w := len(fmt.Sprint(len(points) - 1))
 	for i, p := range points {
-		state := "cached"
+		state, why := "cached", ""
 		if *rf.force || !results.Exists(dir, p.Hash) {
 			state = "to run"
+		} else if r, err := results.Read(results.Path(dir, p.Hash)); err != nil {
+			state, why = "to run", "  (unreadable record)"
+		} else if harness.Stale(r, up, upErr) != "" {
+			state, why = "to run", "  (upstream records missing)"
+			if upErr == nil {
+				why = "  (upstream records changed)"
+				stale++
+			}
+		}
+		if state == "to run" {
 			todo++
 		}
-		fmt.Fprintf(stdout, "%*d  %s  %-6s  %s\n", w, i, p.Hash, state, p.Label)
+		fmt.Fprintf(stdout, "%*d  %s  %-6s  %s%s\n", w, i, p.Hash, state, p.Label, why)
 	}
 	fmt.Fprintf(stdout, "%s at scale %s: %d points, %d to run, records in %s\n", s.Experiment.ID, *rf.scale, len(points), todo, dir)
+	switch {
+	case upErr != nil:
+		fmt.Fprintf(stdout, "%s: upstream records missing: %v\n", s.Experiment.ID, upErr)
+	case stale > 0:
+		fmt.Fprintf(stdout, "%s: %d record(s) were computed from upstream records that have changed since (%s now %s over %d records): they run again\n", s.Experiment.ID, stale, strings.Join(s.Experiment.Depends, ", "), up.Digest, len(up.Records))
+	}
 	if all, err := results.Load(dir); err == nil {
 		_, skipped := harness.Current(s, *rf.scale, points, all)
 		for _, n := range skipped.Notes() {

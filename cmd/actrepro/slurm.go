@@ -98,7 +98,7 @@ func sweepStatus(ctx context.Context, specPath string, rf runFlags) (id string, 
 // sweepStatusRender is sweepStatus and the render job still queued or
 // running ("" when none).
 func sweepStatusRender(ctx context.Context, specPath string, rf runFlags) (id string, dir string, st []executor.PointStatus, render string, err error) {
-	s, _, points, err := harness.PrepareWith(specPath, rf.options(io.Discard))
+	s, task, points, err := harness.PrepareWith(specPath, rf.options(io.Discard))
 	if err != nil {
 		return "", "", nil, "", err
 	}
@@ -109,7 +109,7 @@ func sweepStatusRender(ctx context.Context, specPath string, rf runFlags) (id st
 	}
 	sd := executor.SlurmDir(dir)
 	q := executor.QuerySlurm(ctx, executor.JobName(s.Experiment.ID, *rf.scale), executor.Jobs(sd))
-	has := func(h string) bool { return results.Exists(dir, h) }
+	has := harness.Servable(s, task, *rf.out, *rf.scale) // a derived point whose upstream changed runs again
 	st = executor.Status(ps, has, sd, q)
 	executor.FromRecord(st, func(h string) string { return results.Path(dir, h) })
 	return s.Experiment.ID, dir, st, executor.Rendering(sd, q), nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/actrepro/actrepro/internal/harness"
@@ -132,6 +133,32 @@ func renderTables(dir, specFlag, format string, w, stderr io.Writer) int {
 		for _, n := range skipped.Notes() {
 			fmt.Fprintf(stderr, "actrepro table: %s/%s: %s\n", g.exp, g.scale, n)
 		}
+		if n := staleNote(specPath, dir, g.exp, g.scale, sub); n != "" {
+			fmt.Fprintf(stderr, "actrepro table: %s/%s: %s\n", g.exp, g.scale, n)
+		}
 	}
 	return 0
+}
+
+// staleNote is harness.StaleNote for the records recs of experiment exp at
+// scale read from dir (a results root, or its <exp> or <exp>/<scale>
+// folder): it says when a derived table shows records computed from
+// upstream records other than the current ones.
+func staleNote(specPath, dir, exp, scale string, recs []results.Record) string {
+	root := ""
+	for _, cand := range []string{dir, filepath.Dir(dir), filepath.Dir(filepath.Dir(dir))} {
+		if st, err := os.Stat(results.Dir(cand, exp, scale)); err == nil && st.IsDir() {
+			root = cand
+			break
+		}
+	}
+	if root == "" {
+		return ""
+	}
+	s, task, points, err := harness.Prepare(specPath, scale)
+	if err != nil || task == nil {
+		return ""
+	}
+	shown, _ := harness.Current(s, scale, points, recs) // the records the tables show
+	return harness.StaleNote(s, task, root, scale, shown)
 }

@@ -7,6 +7,11 @@
 // (Options.Seeds, the spec's [seeds]) each seed is its own point, and the
 // tables show every seed measured for the current points.
 //
+// A derived spec ([experiment] depends) is cached like any other, and
+// also only while the upstream records it was computed from are current:
+// each of its records stores a digest of those records (UpstreamOf), and a
+// record whose digest is no longer the upstream's is run again (Stale).
+//
 // Failures of single points do not stop the sweep: the other points run,
 // and Run returns an error naming every failed point.
 //

@@ -332,9 +332,24 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	}
 	commit, dirty := opts.Git(filepath.Dir(specPath))
 
+	// A derived spec's records are served from cache only while the
+	// upstream records they were computed from are the current ones.
+	up, upErr := UpstreamOf(s, task, opts.OutDir, opts.Scale)
+	cached := func(p runner.Point) (r *results.Record, stale string, err error) {
+		if !results.Exists(rep.Dir, p.Hash) {
+			return nil, "", nil
+		}
+		if r, err = results.Read(results.Path(rep.Dir, p.Hash)); err != nil {
+			return nil, "", err
+		}
+		return r, Stale(r, up, upErr), nil
+	}
 	toRun := 0
 	for _, p := range points {
-		if !opts.RenderOnly && (opts.Force || !results.Exists(rep.Dir, p.Hash)) {
+		if opts.RenderOnly {
+			continue
+		}
+		if r, stale, _ := cached(p); opts.Force || r == nil || stale != "" {
 			toRun++
 		}
 	}
@@ -356,6 +371,11 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 	fresh := map[string]bool{}
 	ctx = results.WithRoot(ctx, opts.OutDir)
 	prog.Start(s.Experiment.ID+" "+opts.Scale, len(points))
+	fail := func(i int, p runner.Point, err error) {
+		rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
+		note("FAILED  %s: %v", p.Label, err)
+		prog.Step(i+1, nil)
+	}
 	for i, p := range points {
 		if err := ctx.Err(); err != nil {
 			prog.Finish()
@@ -365,15 +385,23 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			l.Label(p.Label)
 		}
 		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
-			r, err := results.Read(results.Path(rep.Dir, p.Hash))
-			if err == nil {
+			r, stale, err := cached(p)
+			switch {
+			case err != nil:
+				note("re-running %s: its record is unreadable (%v)", p.Label, err)
+			case stale == "" || opts.RenderOnly:
 				rep.Cached++
 				rep.Records = append(rep.Records, *r)
-				note("cached  %s", p.Label)
+				if stale != "" {
+					note("cached  %s (stale: %s)", p.Label, stale)
+				} else {
+					note("cached  %s", p.Label)
+				}
 				prog.Step(i+1, nil)
 				continue
+			default:
+				note("re-running %s: %s", p.Label, stale)
 			}
-			note("re-running %s: its record is unreadable (%v)", p.Label, err)
 		}
 		if opts.RenderOnly {
 			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: errors.New("no record (its run failed or has not run)")})
@@ -389,14 +417,19 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			continue
 		}
 		if err != nil {
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
-			note("FAILED  %s: %v", p.Label, err)
-			prog.Step(i+1, nil)
+			fail(i, p, err)
+			continue
+		}
+		if upErr != nil {
+			// Its upstream records are missing: the task would fail, or
+			// compute from nothing.
+			release()
+			fail(i, p, upErr)
 			continue
 		}
 		if !opts.Force && results.Exists(rep.Dir, p.Hash) {
 			// Another process finished it while we waited for the lock.
-			if r, err := results.Read(results.Path(rep.Dir, p.Hash)); err == nil {
+			if r, stale, err := cached(p); err == nil && stale == "" {
 				release()
 				rep.Cached++
 				rep.Records = append(rep.Records, *r)
@@ -408,12 +441,13 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		rec, err := runPoint(ctx, s, task, p, opts, rep.Backend, prog)
 		if err != nil {
 			release()
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
-			note("FAILED  %s: %v", p.Label, err)
-			prog.Step(i+1, nil)
+			fail(i, p, err)
 			continue
 		}
 		rec.Commit, rec.Dirty, rec.CodeVersion = commit, dirty, version
+		if up != nil {
+			rec.Upstream, rec.UpstreamRecords = up.Digest, up.Records
+		}
 		if opts.Exec != nil {
 			if rec.Extra == nil {
 				rec.Extra = map[string]any{}
@@ -423,9 +457,7 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 		err = results.Write(rep.Dir, rec)
 		release()
 		if err != nil {
-			rep.Failed = append(rep.Failed, PointError{Label: p.Label, Hash: p.Hash, Err: err})
-			note("FAILED  %s: %v", p.Label, err)
-			prog.Step(i+1, nil)
+			fail(i, p, err)
 			continue
 		}
 		rep.Ran++
@@ -458,7 +490,12 @@ func Run(ctx context.Context, specPath string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	if err := rep.writeTables(append(append([]results.Record(nil), rep.Records...), tableRecs...), table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: rep.Skipped.Notes()}); err != nil {
+	shown := append(append([]results.Record(nil), rep.Records...), tableRecs...)
+	notes := rep.Skipped.Notes()
+	if n := StaleNote(s, task, opts.OutDir, opts.Scale, shown); n != "" {
+		notes = append(notes, n) // a render-only run shows what exists
+	}
+	if err := rep.writeTables(shown, table.Origin{Fresh: fresh, CommitExists: results.CommitChecker(filepath.Dir(specPath)), Skipped: notes}); err != nil {
 		return rep, err
 	}
 	if len(rep.Failed) > 0 || len(rep.Busy) > 0 {

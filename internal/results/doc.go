@@ -9,4 +9,9 @@
 // written twice; a run killed before its record is renamed into place
 // leaves at most a hidden temporary file, which Load ignores and CleanTemp
 // removes.
+//
+// A derived task (a table computed from another experiment's runs) reads
+// those records through UpstreamRecords: the records of the other spec's
+// current points at a scale, found in the results root the harness puts in
+// the task's context (WithRoot).
 package results

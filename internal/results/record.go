@@ -47,19 +47,26 @@ type Record struct {
 	// CodeVersion is the task's code version folded into Hash: its own
 	// version name and a fingerprint of its package's and its imports'
 	// source (internal/codever). Empty in records made before it existed.
-	CodeVersion string               `json:"code_version,omitempty"`
-	Start       time.Time            `json:"start"`
-	End         time.Time            `json:"end"`
-	Seconds     float64              `json:"seconds"`
-	Metrics     map[string]float64   `json:"-"`
-	Curves      map[string][]float64 `json:"-"`
-	Params      int64                `json:"params"`
-	Notes       []string             `json:"notes,omitempty"`
-	Extra       map[string]any       `json:"extra,omitempty"`
-	GoVersion   string               `json:"go_version"`
-	OS          string               `json:"os"`
-	Arch        string               `json:"arch"`
-	Cores       int                  `json:"cores"`
+	CodeVersion string `json:"code_version,omitempty"`
+	// Upstream is set in the records of a derived experiment (one whose
+	// spec's [experiment] depends names others): the digest of the
+	// upstream records it was computed from (harness.UpstreamOf). A cached
+	// derived record whose digest is not the upstream's current one is
+	// run again. UpstreamRecords lists those records, "<experiment>/<hash>".
+	Upstream        string               `json:"upstream,omitempty"`
+	UpstreamRecords []string             `json:"upstream_records,omitempty"`
+	Start           time.Time            `json:"start"`
+	End             time.Time            `json:"end"`
+	Seconds         float64              `json:"seconds"`
+	Metrics         map[string]float64   `json:"-"`
+	Curves          map[string][]float64 `json:"-"`
+	Params          int64                `json:"params"`
+	Notes           []string             `json:"notes,omitempty"`
+	Extra           map[string]any       `json:"extra,omitempty"`
+	GoVersion       string               `json:"go_version"`
+	OS              string               `json:"os"`
+	Arch            string               `json:"arch"`
+	Cores           int                  `json:"cores"`
 }
 
 // number is a float64 that survives JSON when it is NaN or infinite

@@ -2,13 +2,9 @@ package animalmotionclip
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 
-	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -140,72 +136,13 @@ func (TableTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.
 
 // SweepRecords returns the records of the current points of the sweep spec at specRel
 // (experiment id experiment) at scale, each at seeds seeds (spec.ExpandSeeds, as the harness
-// runs them), and the records' directory.
+// runs them), and the records' directory (results.UpstreamRecords). None is no error here: Run
+// says which (scheme, modality) has no record.
 func SweepRecords(ctx context.Context, specRel, experiment, scale string, seeds int64) ([]results.Record, string, error) {
-	path, err := findFromRoot(specRel)
-	if err != nil {
-		return nil, "", spec.Errorf("data.runs", "%v", err)
-	}
-	s, err := spec.Load(path)
-	if err != nil {
-		return nil, "", err
-	}
-	if s.Experiment.ID != experiment {
-		return nil, "", spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
-	}
-	version, err := codever.Version(Task{}) // as the harness hashes the sweep's points
-	if err != nil {
-		return nil, "", err
-	}
 	ss, err := spec.ParseSeeds(fmt.Sprint(seeds))
 	if err != nil {
 		return nil, "", spec.Errorf("data.seeds", "%v", err)
 	}
-	points, err := s.ExpandSeeds(scale, version, &ss)
-	if err != nil {
-		return nil, "", err
-	}
-	want := map[string]bool{}
-	for _, p := range points {
-		want[p.Hash] = true
-	}
-	dir := results.Dir(results.Root(ctx), experiment, scale)
-	all, err := results.Load(dir)
-	if err != nil {
-		return nil, dir, fmt.Errorf("reading the runs of %s (run it at scale %s first): %w", specRel, scale, err)
-	}
-	var recs []results.Record
-	for _, r := range all {
-		if want[r.Hash] {
-			recs = append(recs, r)
-		}
-	}
-	return recs, dir, nil
-}
-
-// findFromRoot finds rel from the working directory or one of its parents, up to the
-// checkout root (the folder holding go.mod): specs name the sweep relative to the root, and
-// tests and notebooks run from subfolders.
-func findFromRoot(rel string) (string, error) {
-	if filepath.IsAbs(rel) {
-		return rel, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return "", fmt.Errorf("%s not found under the checkout root %s", rel, dir)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New(rel + " not found from the working directory or its parents")
-		}
-		dir = parent
-	}
+	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{Spec: specRel, Experiment: experiment, Scale: scale, Seeds: &ss, AllowEmpty: true})
+	return up.Records, up.Dir, err
 }

@@ -2,14 +2,12 @@ package artemis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
 
-	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -179,70 +177,13 @@ func quartiles(xs []float64) map[string]float64 {
 
 // findFromRoot resolves a checkout-relative path from the working directory
 // or any parent holding go.mod (notebooks run in notebooks/<paper>/).
-func findFromRoot(rel string) (string, error) {
-	if filepath.IsAbs(rel) {
-		return rel, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return "", fmt.Errorf("%s not found under the checkout root %s", rel, dir)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New(rel + " not found from the working directory or its parents")
-		}
-		dir = parent
-	}
-}
+func findFromRoot(rel string) (string, error) { return results.FindFromRoot(rel) }
 
 // currentRecords returns the records of the points the Table 1 spec at
 // specRel expands to at scale (by hash), ignoring stale records of older
-// settings or code versions that share the directory.
+// settings or code versions that share the directory
+// (results.UpstreamRecords).
 func currentRecords(ctx context.Context, specRel, experiment, scale string) ([]results.Record, string, *spec.Spec, error) {
-	path, err := findFromRoot(specRel)
-	if err != nil {
-		return nil, "", nil, spec.Errorf("data.table1", "%v", err)
-	}
-	s, err := spec.Load(path)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	if s.Experiment.ID != experiment {
-		return nil, "", nil, spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
-	}
-	version, err := codever.Version(Task{}) // as the harness hashes the Table 1 points
-	if err != nil {
-		return nil, "", nil, err
-	}
-	points, err := s.Expand(scale, version)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	want := map[string]bool{}
-	for _, p := range points {
-		want[p.Hash] = true
-	}
-	dir := results.Dir(results.Root(ctx), experiment, scale)
-	all, err := results.Load(dir)
-	if err != nil {
-		return nil, dir, s, fmt.Errorf("reading the Table 1 runs (run %s at scale %s first): %w", specRel, scale, err)
-	}
-	var recs []results.Record
-	for _, r := range all {
-		if want[r.Hash] {
-			recs = append(recs, r)
-		}
-	}
-	if len(recs) == 0 {
-		return nil, dir, s, fmt.Errorf("%s: no record of the current %s points (run %s at scale %s first)", dir, experiment, specRel, scale)
-	}
-	return recs, dir, s, nil
+	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{Spec: specRel, Experiment: experiment, Scale: scale, SpecKey: "data.table1"})
+	return up.Records, up.Dir, up.Spec, err
 }

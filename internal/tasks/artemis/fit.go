@@ -31,38 +31,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	if c.Data.Track == TrackAKText && !textOnly {
 		return out, fmt.Errorf("artemis: the ak-text track unexpectedly has video inputs")
 	}
-	mc := c.ModelConfig(track.T, track.D, track.E, track.K())
-	mc.TextOnly = textOnly
-	if textOnly {
-		mc.NumFrames, mc.VideoDim = c.Model.Frames, c.Model.VideoDim
-	}
-	if err := mc.Validate(); err != nil {
-		return out, err
-	}
-	mctx := mlctx.New()
-	if err := model.SetClassQueries(mctx, track.LabelEmb); err != nil {
-		return out, err
-	}
-	modelFn := func(ctx *mlctx.Context, in []*Node) []*Node {
-		var video, image, desc, y *Node
-		if textOnly {
-			desc, y = in[0], in[1]
-		} else {
-			video, image, desc, y = in[0], in[1], in[2], in[3]
-		}
-		o := mc.Build(ctx, video, image, desc)
-		if g := desc.Graph(); ctx.IsTraining(g) && mc.Align != model.AlignNone && mc.Align != "" {
-			// The alignment term of section 3.3, weighted, joins the loss.
-			total, bce, _ := mc.Loss(ctx, o, y)
-			train.AddLoss(ctx, Sub(total, bce))
-		}
-		return []*Node{o.Logits}
-	}
-	lossFn := func(_ *mlctx.Context, labels, outs []*Node) *Node {
-		return model.BCEWithLogits(outs[0], ConvertDType(labels[0], outs[0].DType()))
-	}
-	tc := c.TrainerConfig()
-	tr, err := trainer.New(backend, mctx, tc, modelFn, lossFn)
+	tr, mc, err := NewTrainer(backend, c, track, c.TrainerConfig())
 	if err != nil {
 		return out, err
 	}
@@ -168,6 +137,56 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	out.Extra["classes"] = track.Classes
 	return out, nil
 }
+
+// NewTrainer builds the ARTEMIS model of c for track (text-only when the
+// track has no video: the video tokens and image embedding are then learned
+// constants), its loss (BCE on the logits plus, while training, the
+// weighted alignment term of section 3.3) and a trainer with tc. Fit and
+// the ensemble members (internal/tasks/ensmember) train through it.
+func NewTrainer(backend backends.Backend, c Config, track *data.AKTrack, tc trainer.Config) (*trainer.Trainer, model.Config, error) {
+	textOnly := track.Train.Video == nil
+	mc := c.ModelConfig(track.T, track.D, track.E, track.K())
+	mc.TextOnly = textOnly
+	if textOnly {
+		mc.NumFrames, mc.VideoDim = c.Model.Frames, c.Model.VideoDim
+	}
+	if err := mc.Validate(); err != nil {
+		return nil, mc, err
+	}
+	mctx := mlctx.New()
+	if err := model.SetClassQueries(mctx, track.LabelEmb); err != nil {
+		return nil, mc, err
+	}
+	modelFn := func(ctx *mlctx.Context, in []*Node) []*Node {
+		var video, image, desc, y *Node
+		if textOnly {
+			desc, y = in[0], in[1]
+		} else {
+			video, image, desc, y = in[0], in[1], in[2], in[3]
+		}
+		o := mc.Build(ctx, video, image, desc)
+		if g := desc.Graph(); ctx.IsTraining(g) && mc.Align != model.AlignNone && mc.Align != "" {
+			// The alignment term of section 3.3, weighted, joins the loss.
+			total, bce, _ := mc.Loss(ctx, o, y)
+			train.AddLoss(ctx, Sub(total, bce))
+		}
+		return []*Node{o.Logits}
+	}
+	lossFn := func(_ *mlctx.Context, labels, outs []*Node) *Node {
+		return model.BCEWithLogits(outs[0], ConvertDType(labels[0], outs[0].DType()))
+	}
+	tr, err := trainer.New(backend, mctx, tc, modelFn, lossFn)
+	return tr, mc, err
+}
+
+// NewSplit adapts the split s of track to trainer.Data (see split);
+// SubSplit picks clips of a split.
+func NewSplit(s *data.AKSplit, track *data.AKTrack) trainer.Data {
+	return newSplit(s, track, track.Train.Video == nil)
+}
+
+// SubSplit is the clips idx of s, in split order.
+func SubSplit(s *data.AKSplit, idx []int) data.AKSplit { return subSplit(s, idx) }
 
 // nanToNil makes per-class APs JSON-safe: classes without a val positive
 // (NaN) become null.

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -184,45 +183,14 @@ func seedsText(ss spec.Seeds) string {
 // (spec.ExpandSeeds, as the harness runs them with --seeds), and counts
 // the points with no record.
 func seededRecords(ctx context.Context, specRel, experiment, scale string, ss spec.Seeds) ([]results.Record, string, int, error) {
-	path, err := findFromRoot(specRel)
+	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{Spec: specRel, Experiment: experiment, Scale: scale, Seeds: &ss, SpecKey: "data.table1", AllowEmpty: true})
+	if err == nil && len(up.Records) == 0 {
+		err = fmt.Errorf("%w: %s: no record of the current %s points at seeds %s (run %s at scale %s with --seeds %s first)", results.ErrNoUpstream, up.Dir, experiment, ss, specRel, scale, ss)
+	}
 	if err != nil {
-		return nil, "", 0, spec.Errorf("data.table1", "%v", err)
+		return nil, up.Dir, 0, err
 	}
-	s, err := spec.Load(path)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	if s.Experiment.ID != experiment {
-		return nil, "", 0, spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
-	}
-	version, err := codever.Version(Task{}) // as the harness hashes the Table 1 points
-	if err != nil {
-		return nil, "", 0, err
-	}
-	points, err := s.ExpandSeeds(scale, version, &ss)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	want := map[string]bool{}
-	for _, p := range points {
-		want[p.Hash] = true
-	}
-	dir := results.Dir(results.Root(ctx), experiment, scale)
-	all, err := results.Load(dir)
-	if err != nil {
-		return nil, dir, 0, fmt.Errorf("reading the Table 1 runs (run %s at scale %s first): %w", specRel, scale, err)
-	}
-	var recs []results.Record
-	for _, r := range all {
-		if want[r.Hash] {
-			recs = append(recs, r)
-			delete(want, r.Hash)
-		}
-	}
-	if len(recs) == 0 {
-		return nil, dir, 0, fmt.Errorf("%s: no record of the current %s points at seeds %s (run %s at scale %s with --seeds %s first)", dir, experiment, ss, specRel, scale, ss)
-	}
-	return recs, dir, len(want), nil
+	return up.Records, up.Dir, up.Points - len(up.Records), nil
 }
 
 // PairByResiduals returns the metric of text layers a and b for every

@@ -88,6 +88,10 @@ type ComparisonTask struct{}
 // Version is folded into the points' hashes.
 func (ComparisonTask) Version() string { return "artemis-comparison-1" }
 
+// PartialUpstream implements harness.PartialUpstream: a row whose upstream
+// has not run is "not run", and runs again by itself once it has.
+func (ComparisonTask) PartialUpstream() bool { return true }
+
 // Validate implements runner.Task.
 func (ComparisonTask) Validate(p runner.Point) error { _, err := DecodeComparison(p); return err }
 
@@ -127,7 +131,7 @@ func (ComparisonTask) Run(ctx context.Context, p runner.Point, _ runner.Env) (ru
 			Metrics:         map[string]float64{"n_runs": 0},
 			DataSource:      c.Data.Source,
 			DataFingerprint: "results:none",
-			Notes:           []string{fmt.Sprintf("%s: %v; no value is shown. After running it at this scale, re-run this spec with --force (derived records are cached)", what, err)},
+			Notes:           []string{fmt.Sprintf("%s: %v; no value is shown. It is filled in when this spec runs after that experiment has run at this scale (the harness re-runs derived records whose upstream records changed)", what, err)},
 			Extra:           map[string]any{"status": "not run"},
 		}, nil
 	}

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"time"
 
-	model "github.com/actrepro/actrepro/gomlx_models/artemis"
 	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/actrepro/actrepro/internal/data"
 	"github.com/actrepro/actrepro/internal/data/npy"
@@ -19,12 +18,7 @@ import (
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
 	"github.com/actrepro/actrepro/internal/tasks/artemis"
-	"github.com/actrepro/actrepro/internal/trainer"
 	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
 )
 
 // TaskName is the name specs use in [experiment] task.
@@ -188,39 +182,10 @@ const predictBatch = 128
 
 func fit(ctx context.Context, backend backends.Backend, c Config, track *data.AKTrack, folds []int, foldFrom string, env runner.Env, logitsPath string) (out runner.Outcome, err error) {
 	textOnly := track.Train.Video == nil
-	mc := c.ModelConfig(track.T, track.D, track.E, track.K())
-	mc.TextOnly = textOnly
-	if textOnly {
-		mc.NumFrames, mc.VideoDim = c.Model.Frames, c.Model.VideoDim
-	}
-	if err := mc.Validate(); err != nil {
-		return out, err
-	}
-	mctx := mlctx.New()
-	if err := model.SetClassQueries(mctx, track.LabelEmb); err != nil {
-		return out, err
-	}
-	// The model and loss as internal/tasks/artemis.Fit builds them.
-	modelFn := func(ctx *mlctx.Context, in []*Node) []*Node {
-		var video, image, desc, y *Node
-		if textOnly {
-			desc, y = in[0], in[1]
-		} else {
-			video, image, desc, y = in[0], in[1], in[2], in[3]
-		}
-		o := mc.Build(ctx, video, image, desc)
-		if g := desc.Graph(); ctx.IsTraining(g) && mc.Align != model.AlignNone && mc.Align != "" {
-			total, bce, _ := mc.Loss(ctx, o, y)
-			train.AddLoss(ctx, Sub(total, bce))
-		}
-		return []*Node{o.Logits}
-	}
-	lossFn := func(_ *mlctx.Context, labels, outs []*Node) *Node {
-		return model.BCEWithLogits(outs[0], ConvertDType(labels[0], outs[0].DType()))
-	}
+	// The model, loss and trainer of internal/tasks/artemis.Fit.
 	tc := c.TrainerConfig()
 	tc.EvalEvery = tc.Epochs // the one evaluation is the caller's, after training
-	tr, err := trainer.New(backend, mctx, tc, modelFn, lossFn)
+	tr, mc, err := artemis.NewTrainer(backend, c.Config, track, tc)
 	if err != nil {
 		return out, err
 	}
@@ -232,15 +197,15 @@ func fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 			trainedOn[i] = 1
 		}
 	}
-	fitSplit := subSplit(&track.Train, fitIdx)
+	fitSplit := artemis.SubSplit(&track.Train, fitIdx)
 	start := time.Now()
-	res, err := tr.Fit(ctx, newSplit(&fitSplit, track, textOnly), func(int) (map[string]float64, error) { return map[string]float64{}, nil }, env.Progress)
+	res, err := tr.Fit(ctx, artemis.NewSplit(&fitSplit, track), func(int) (map[string]float64, error) { return map[string]float64{}, nil }, env.Progress)
 	if err != nil {
 		return out, err
 	}
 	trainSec := time.Since(start).Seconds()
 	start = time.Now()
-	valLogits, err := tr.Predict(newSplit(&track.Val, track, textOnly), predictBatch)
+	valLogits, err := tr.Predict(artemis.NewSplit(&track.Val, track), predictBatch)
 	if err != nil {
 		return out, err
 	}
@@ -252,8 +217,8 @@ func fit(ctx context.Context, backend backends.Backend, c Config, track *data.AK
 	for _, i := range predIdx {
 		predicted[i] = 1
 	}
-	predSplit := subSplit(&track.Train, predIdx)
-	sub, err := tr.Predict(newSplit(&predSplit, track, textOnly), predictBatch)
+	predSplit := artemis.SubSplit(&track.Train, predIdx)
+	sub, err := tr.Predict(artemis.NewSplit(&predSplit, track), predictBatch)
 	if err != nil {
 		return out, err
 	}
@@ -378,64 +343,5 @@ func fitCandidates(folds []int, exclude, perFold int, seed int64) []int {
 		out = append(out, idx...)
 	}
 	sort.Ints(out)
-	return out
-}
-
-// split adapts an AKSplit to trainer.Data, as internal/tasks/artemis does
-// (inputs [video, image, desc, targets], or [desc, targets] text-only).
-type split struct {
-	s        *data.AKSplit
-	t, d, e  int
-	k        int
-	textOnly bool
-	targets  [][]float32
-}
-
-func newSplit(s *data.AKSplit, track *data.AKTrack, textOnly bool) *split {
-	return &split{s: s, t: track.T, d: track.D, e: track.E, k: track.K(), textOnly: textOnly, targets: s.MultiHot(track.K())}
-}
-
-func (s *split) Len() int { return s.s.Len() }
-
-func (s *split) Batch(idx []int) ([]*tensors.Tensor, []*tensors.Tensor, error) {
-	b := len(idx)
-	desc := make([]float32, 0, b*s.e)
-	y := make([]float32, 0, b*s.k)
-	var video, image []float32
-	for _, i := range idx {
-		if len(s.s.Desc[i]) != s.e {
-			return nil, nil, fmt.Errorf("clip %s: description embedding has width %d, want %d", s.s.IDs[i], len(s.s.Desc[i]), s.e)
-		}
-		desc = append(desc, s.s.Desc[i]...)
-		y = append(y, s.targets[i]...)
-		if !s.textOnly {
-			video = append(video, s.s.Video[i]...)
-			image = append(image, s.s.Image[i]...)
-		}
-	}
-	dt := tensors.FromFlatDataAndDimensions(desc, b, s.e)
-	yt := tensors.FromFlatDataAndDimensions(y, b, s.k)
-	if s.textOnly {
-		return []*tensors.Tensor{dt, yt}, []*tensors.Tensor{yt}, nil
-	}
-	vt := tensors.FromFlatDataAndDimensions(video, b, s.t, s.d)
-	it := tensors.FromFlatDataAndDimensions(image, b, s.e)
-	return []*tensors.Tensor{vt, it, dt, yt}, []*tensors.Tensor{yt}, nil
-}
-
-// subSplit is the clips idx of s, in order.
-func subSplit(s *data.AKSplit, idx []int) data.AKSplit {
-	var out data.AKSplit
-	for _, i := range idx {
-		out.IDs = append(out.IDs, s.IDs[i])
-		out.Labels = append(out.Labels, s.Labels[i])
-		out.Desc = append(out.Desc, s.Desc[i])
-		if s.Video != nil {
-			out.Video = append(out.Video, s.Video[i])
-		}
-		if s.Image != nil {
-			out.Image = append(out.Image, s.Image[i])
-		}
-	}
 	return out
 }

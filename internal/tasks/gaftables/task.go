@@ -6,13 +6,8 @@ package gaftables
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 
-	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
@@ -168,70 +163,13 @@ func (Task) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outco
 }
 
 // CurrentRecords returns the records of the points the runs spec at specRel expands to at
-// scale (by hash), ignoring stale records that share the directory.
+// scale (by hash), ignoring stale records that share the directory (results.UpstreamRecords),
+// sorted by label.
 func CurrentRecords(ctx context.Context, specRel, experiment, scale string) ([]results.Record, string, error) {
-	path, err := findFromRoot(specRel)
-	if err != nil {
-		return nil, "", spec.Errorf("data.runs", "%v", err)
-	}
-	s, err := spec.Load(path)
-	if err != nil {
-		return nil, "", err
-	}
-	if s.Experiment.ID != experiment {
-		return nil, "", spec.Errorf("data.from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
-	}
-	version, err := codever.Version(gafdet.Task{})
-	if err != nil {
-		return nil, "", err
-	}
-	points, err := s.Expand(scale, version)
-	if err != nil {
-		return nil, "", err
-	}
-	want := map[string]bool{}
-	for _, p := range points {
-		want[p.Hash] = true
-	}
-	dir := results.Dir(results.Root(ctx), experiment, scale)
-	all, err := results.Load(dir)
-	if err != nil {
-		return nil, dir, fmt.Errorf("reading the runs (run %s at scale %s first): %w", specRel, scale, err)
-	}
-	var recs []results.Record
-	for _, r := range all {
-		if want[r.Hash] {
-			recs = append(recs, r)
-		}
-	}
-	if len(recs) == 0 {
-		return nil, dir, fmt.Errorf("%s: no record of the current %s points (run %s at scale %s first)", dir, experiment, specRel, scale)
-	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Label < recs[j].Label })
-	return recs, dir, nil
+	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{Spec: specRel, Experiment: experiment, Scale: scale})
+	return up.Records, up.Dir, err
 }
 
-// findFromRoot finds rel from the working directory or its parents, up to the checkout root.
-func findFromRoot(rel string) (string, error) {
-	if filepath.IsAbs(rel) {
-		return rel, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return "", fmt.Errorf("%s not found under the checkout root %s", rel, dir)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New(rel + " not found from the working directory or its parents")
-		}
-		dir = parent
-	}
-}
+// findFromRoot finds rel from the working directory or its parents, up to the checkout root
+// (results.FindFromRoot).
+func findFromRoot(rel string) (string, error) { return results.FindFromRoot(rel) }
