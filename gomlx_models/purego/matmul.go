@@ -2,6 +2,7 @@ package purego
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
 	"sync"
@@ -93,19 +94,19 @@ var simplegoOriginal [backends.OpTypeLast]executor
 // puregoExecutors are the executors purego swaps into simplego's table. Each runs its fast
 // path only for purego's backends with the fast paths on, and simplego's original otherwise.
 func puregoExecutors() map[backends.OpType]executor {
-	return map[backends.OpType]executor{
+	m := map[backends.OpType]executor{
 		backends.OpTypeDotGeneral: execDotGeneral,
 		opSlice:                   execSlice,
 		opConcatenate:             execConcatenate,
 		opReduceWindow:            execReduceWindow,
 		opBroadcastInDim:          execBroadcastInDim,
-		opAdd:                     execAdd,
-		opMul:                     execMul,
 		// Slots simplego leaves empty; only nodes purego builds (fastpool.go) have these types.
 		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
 		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
 		backends.OpTypePad:                 execPad,
 	}
+	maps.Copy(m, elementwiseExecutors()) // Add, Sub, Mul, Div, Max, Min, Pow and unary ops (elementwise.go)
+	return m
 }
 
 const (
@@ -166,7 +167,7 @@ func checkExecutorTable() error {
 		}
 	}
 	ours := puregoExecutors()
-	for _, e := range expectedExecutors {
+	for _, e := range append(expectedExecutors[:len(expectedExecutors):len(expectedExecutors)], elementwiseExpected...) {
 		got, want := funcName(simplegoExecutors[e.op]), ""
 		if e.name != "" {
 			want = simplegoSymbol + e.name
