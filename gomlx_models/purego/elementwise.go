@@ -34,20 +34,27 @@ import (
 // fastops.go, counts the binary ones), for tests.
 var fastUnaryCalls atomic.Int64
 
-// elementwiseOps maps each op purego executes elementwise to its executor.
-func elementwiseExecutors() map[backends.OpType]executor {
-	return map[backends.OpType]executor{
-		backends.OpTypeAdd: execAdd, backends.OpTypeSub: execSub, backends.OpTypeMul: execMul,
-		backends.OpTypeDiv: execDiv, backends.OpTypeMax: execMax, backends.OpTypeMin: execMin,
-		backends.OpTypePow: execPow,
-
-		backends.OpTypeNeg: execNeg, backends.OpTypeAbs: execAbs, backends.OpTypeSign: execSign,
-		backends.OpTypeExp: execExp, backends.OpTypeExpm1: execExpm1, backends.OpTypeLog: execLog,
-		backends.OpTypeLog1p: execLog1p, backends.OpTypeSqrt: execSqrt, backends.OpTypeRsqrt: execRsqrt,
-		backends.OpTypeTanh: execTanhFast, backends.OpTypeLogistic: execLogistic,
-		backends.OpTypeSin: execSin, backends.OpTypeCos: execCos,
-	}
-}
+// The op types purego executes elementwise (installed by puregoExecutors, matmul.go).
+const (
+	opSub      = backends.OpTypeSub
+	opDiv      = backends.OpTypeDiv
+	opMax      = backends.OpTypeMax
+	opMin      = backends.OpTypeMin
+	opPow      = backends.OpTypePow
+	opNeg      = backends.OpTypeNeg
+	opAbs      = backends.OpTypeAbs
+	opSign     = backends.OpTypeSign
+	opExp      = backends.OpTypeExp
+	opExpm1    = backends.OpTypeExpm1
+	opLog      = backends.OpTypeLog
+	opLog1p    = backends.OpTypeLog1p
+	opSqrt     = backends.OpTypeSqrt
+	opRsqrt    = backends.OpTypeRsqrt
+	opTanh     = backends.OpTypeTanh
+	opLogistic = backends.OpTypeLogistic
+	opSin      = backends.OpTypeSin
+	opCos      = backends.OpTypeCos
+)
 
 // elementwiseExpected names simplego v0.25.0's executor of each slot purego replaces here
 // (checked by checkExecutorTable, like expectedExecutors).

@@ -346,3 +346,40 @@ func TestOperandStrides(t *testing.T) {
 		})
 	}
 }
+
+// TestFakeVersionElementwiseOff: with a fake GoMLX version (the guard of guard.go fails, as
+// in TestFakeVersionFallsBack), purego's elementwise executors do not run, and the results of
+// a broadcast binary op and a unary op are simplego's.
+func TestFakeVersionElementwiseOff(t *testing.T) {
+	pure := testBackend(t)
+	sg, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(61, 62))
+	xs := []*tensors.Tensor{specialTensor(rng, dtypes.Float32, []int{4, 5, 6}), specialTensor(rng, dtypes.Float32, []int{4, 5, 1})}
+	fn := func(b backends.Builder, o []backends.Op) (backends.Op, error) {
+		d, err := b.Div(o[0], o[1])
+		if err != nil {
+			return nil, err
+		}
+		return b.Tanh(d)
+	}
+	calls := func() int64 { return fastBinaryCalls.Load() + fastUnaryCalls.Load() }
+	before := calls()
+	want := runBuilderOps(t, pure, xs, true, fn)
+	if calls()-before != 6 { // 2 Negs per input, Div, Tanh
+		t.Fatalf("with the real version, %d elementwise fast calls, want 6", calls()-before)
+	}
+	fakeGoMLXVersion(t, "v0.26.0")
+	if FastPathsError() == nil {
+		t.Fatal("fake version did not turn the fast paths off")
+	}
+	before = calls()
+	got := runBuilderOps(t, pure, xs, true, fn)
+	if calls() != before {
+		t.Fatalf("with GoMLX v0.26.0, purego's elementwise executors ran %d times, want 0", calls()-before)
+	}
+	assertSameBits(t, got, want)
+	assertSameBits(t, got, runBuilderOps(t, sg, xs, true, fn))
+}
