@@ -147,4 +147,3 @@ func TestTrainingStepBitIdentical(t *testing.T) {
 	}
 	t.Logf("loss %g and %d gradient values bit-identical with 1, 2, 8 workers and 3 concurrent steps", math.Float32frombits(ref[0]), len(ref)-1)
 }
-
