@@ -120,6 +120,7 @@ func TestTrainingStepBitIdentical(t *testing.T) {
 	if purego.FastMatmulError() != nil {
 		t.Skipf("purego's matrix kernel is off: %v", purego.FastMatmulError())
 	}
+	t.Run("transformer head, 1, 2 and 8 workers", headStepBitIdentical)
 	ref := stepBits(t, 1, 1)[0]
 	for _, tc := range []struct{ workers, concurrent int }{{2, 1}, {8, 1}, {8, 3}, {2, 3}} {
 		for c, got := range stepBits(t, tc.workers, tc.concurrent) {

@@ -393,54 +393,5 @@ func TestNativePadEqualsComposition(t *testing.T) {
 	}
 }
 
-// TestFastAddMulEqualSimplego compares purego's Add and Mul executors with simplego's on
-// equal shapes (small and split across goroutines) and a size-1 operand on either side;
-// bit-identical (the same single operation per element). Broadcasting of a larger operand
-// stays with simplego.
-func TestFastAddMulEqualSimplego(t *testing.T) {
-	pure := testBackend(t)
-	sg, err := simplego.New("ops_sequential")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name     string
-		x, y     []int
-		wantFast bool
-	}{
-		{"equal shapes", []int{3, 4}, []int{3, 4}, true},
-		{"equal shapes (parallel)", []int{80, 31, 31, 16}, []int{80, 31, 31, 16}, true},
-		{"scalar rhs", []int{5, 7}, []int{}, true},
-		{"scalar lhs", []int{}, []int{5, 7}, true},
-		{"size-1 lhs", []int{1, 1}, []int{3, 4}, true},
-		{"broadcast (simplego)", []int{3, 1}, []int{3, 4}, false},
-	}
-	rng := rand.New(rand.NewPCG(21, 22))
-	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
-		for _, op := range []string{"Add", "Mul"} {
-			for _, c := range cases {
-				t.Run(fmt.Sprintf("%s/%s/%s", dtype, op, c.name), func(t *testing.T) {
-					x, y := randomTensor(rng, dtype, c.x), randomTensor(rng, dtype, c.y)
-					fn := func(b backends.Builder, xo backends.Op) (backends.Op, error) {
-						var yo backends.Op
-						var err error
-						y.MustConstFlatData(func(flat any) { yo, err = b.Constant(flat, c.y...) })
-						if err != nil {
-							return nil, err
-						}
-						if op == "Mul" {
-							return b.Mul(xo, yo)
-						}
-						return b.Add(xo, yo)
-					}
-					before := fastBinaryCalls.Load()
-					got := runBuilderOp(t, pure, x, fn)
-					if ran := fastBinaryCalls.Load() > before; ran != c.wantFast {
-						t.Fatalf("fast %s ran: %v, want %v", op, ran, c.wantFast)
-					}
-					assertBitEqual(t, got, runBuilderOp(t, sg, x, fn))
-				})
-			}
-		}
-	}
-}
+// The Add and Mul tests moved to elementwise_test.go (TestFastBinaryEqualsSimplego), with
+// the other elementwise ops and broadcasting.

@@ -1,0 +1,107 @@
+package purego_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/losses"
+)
+
+// headStepBits runs the forward and backward pass of a small transformer head (headLogits:
+// attention with softmax, layer norms, ReLU feed-forward, bias broadcasts, sigmoid
+// cross-entropy; sizes chosen so that the attention scores [8,4,40,40] and the feed-forward
+// activations [8,40,256] exceed minParallelElems and are split across goroutines) on a fresh
+// purego backend with the given worker count, and returns the float32 bits of the loss and of
+// every gradient, and how many ops purego's elementwise executors ran.
+func headStepBits(t *testing.T, workers int) ([]uint32, int64) {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
+	backend, err := purego.New(fmt.Sprintf("%s:parallelism=%d", purego.Name, workers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer backend.Finalize()
+	cfg := headConfig{Batch: 8, Video: 10, Classes: 30, Width: 64, Heads: 4, FF: 256}
+	rng := rand.New(rand.NewPCG(13, 1))
+	xs := make([]float32, cfg.Batch*cfg.tokens()*cfg.Width)
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64())
+	}
+	ys := make([]float32, cfg.Batch*cfg.Classes)
+	for i := range ys {
+		if rng.IntN(10) == 0 {
+			ys[i] = 1
+		}
+	}
+	ctx := context.New().WithInitializer(gradcheck.Initializer)
+	if err := ctx.SetRNGStateFromSeed(13); err != nil {
+		t.Fatal(err)
+	}
+	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) []*Node {
+		loss := ReduceAllMean(losses.BinaryCrossentropyLogits([]*Node{y}, []*Node{headLogits(ctx, cfg, x)}))
+		var wrt []*Node
+		ctx.EnumerateVariables(func(v *context.Variable) {
+			if v.Trainable && v.DType().IsFloat() {
+				wrt = append(wrt, v.ValueGraph(loss.Graph()))
+			}
+		})
+		return append([]*Node{loss}, Gradient(loss, wrt...)...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := purego.FastElementwiseCalls()
+	outs, err := exec.Exec(tensors.FromFlatDataAndDimensions(xs, cfg.Batch, cfg.tokens(), cfg.Width),
+		tensors.FromFlatDataAndDimensions(ys, cfg.Batch, cfg.Classes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bits []uint32
+	for _, o := range outs {
+		for _, v := range tensors.MustCopyFlatData[float32](o) {
+			bits = append(bits, math.Float32bits(v))
+		}
+	}
+	return bits, purego.FastElementwiseCalls() - before
+}
+
+// headStepBitIdentical (a subtest of TestTrainingStepBitIdentical, so that `make stress` runs
+// it): the transformer head's loss and gradients are bit-identical with 1, 2 and 8 workers.
+// Its time outside the matrix products is in elementwise ops with broadcasting (softmax,
+// layer norm, biases), which purego's executors split across the workers by output elements;
+// the test also checks that they ran.
+func headStepBitIdentical(t *testing.T) {
+	ref, calls := headStepBits(t, 1)
+	if calls == 0 {
+		t.Fatal("purego's elementwise executors did not run")
+	}
+	for _, workers := range []int{2, 8} {
+		got, _ := headStepBits(t, workers)
+		if len(got) != len(ref) {
+			t.Fatalf("workers=%d: %d values, 1 worker %d", workers, len(got), len(ref))
+		}
+		diffs, first := 0, -1
+		for i := range ref {
+			if got[i] != ref[i] {
+				if first < 0 {
+					first = i
+				}
+				diffs++
+			}
+		}
+		if diffs > 0 {
+			t.Errorf("workers=%d: %d of %d values differ from 1 worker; first at %d: %g, 1 worker %g",
+				workers, diffs, len(ref), first, math.Float32frombits(got[first]), math.Float32frombits(ref[first]))
+		}
+	}
+	t.Logf("loss %g and %d gradient values bit-identical with 1, 2 and 8 workers (%d elementwise fast calls per step)",
+		math.Float32frombits(ref[0]), len(ref)-1, calls)
+}
