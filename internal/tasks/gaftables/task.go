@@ -16,6 +16,7 @@ import (
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
+	"github.com/actrepro/actrepro/internal/table"
 	"github.com/actrepro/actrepro/internal/tasks/gafdet"
 )
 
@@ -159,6 +160,12 @@ func (Task) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outco
 		}
 		out.Metrics["files"] = float64(len(files))
 		out.Extra = map[string]any{"files": files}
+	}
+	if d := upstreamDetail(recs); d != "" {
+		if out.Extra == nil {
+			out.Extra = map[string]any{}
+		}
+		out.Extra[table.DetailKey] = d
 	}
 	if src == "synthetic" {
 		out.Notes = append(out.Notes, "Synthetic features, real ground truth: the runs use the ground-truth-anchored THUMOS14 twin and are evaluated against the real thumos_gt.json.")
