@@ -1,6 +1,7 @@
 package gaftables
 
 import (
+	"github.com/actrepro/actrepro/internal/runner"
 	"testing"
 
 	"github.com/actrepro/actrepro/internal/results"
@@ -33,5 +34,24 @@ func TestUpstreamDetail(t *testing.T) {
 		if got := upstreamDetail(c.recs); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+func TestANetMetrics(t *testing.T) {
+	r := results.Record{Metrics: map[string]float64{"map_0.5": 0.4, "map_0.75": 0.2, "map_0.95": 0.01, "map_avg": 0.21, "map_0.1": 9}}
+	m := map[string]float64{}
+	anetMetrics(r, m)
+	want := map[string]float64{"anet_0.5": 0.4, "anet_0.75": 0.2, "anet_0.95": 0.01, "anet_avg": 0.21}
+	if len(m) != len(want) {
+		t.Errorf("%v, want %v", m, want)
+	}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
+	}
+	ok := map[string]any{"data": map[string]any{"dataset": "activitynet", "source": "synthetic"}, "model": map[string]any{"table": "VI", "row": "gaf"}}
+	if err := (Task{}).Validate(runner.Point{Config: ok}); err != nil {
+		t.Errorf("valid Table VI config: %v", err)
 	}
 }
