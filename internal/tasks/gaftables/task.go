@@ -1,7 +1,8 @@
 // Package gaftables is the task "gaf-tables": the rows of the GAF paper's THUMOS14 Tables I,
 // III, IV, V and VII, and its figures, computed from the records of the runs spec
 // experiments/gaf/thumos_runs.toml (task gaf-thumos) at the same scale, so that every table
-// shares one sweep of trained models.
+// shares one sweep of trained models; Table VI and Table I's ActivityNet columns read the
+// records of experiments/gaf/anet_runs.toml (task gaf-anet, anet.go).
 package gaftables
 
 import (
