@@ -140,9 +140,10 @@ func ComputeLosses(o Output, t Targets) Losses {
 	q := MaxScalar(SegmentIoU(cur, t.Loc), 0)
 	ls.Quality = Div(ReduceAllSum(Mul(BCEWithLogits(o.Center, q), pos)), n)
 
-	sub4 := func(x *Node) *Node { // F.interpolate(scores, scale_factor=1/4), nearest: index 4i
+	sub4 := func(x *Node) *Node { // F.interpolate(scores, scale_factor=1/4), nearest: index 4i (ActivityNet: 1/8, anet/train.py:141)
 		d := x.Shape().Dimensions
-		return Squeeze(Slice(Reshape(x, d[0], d[1]/4, 4), AxisRange(), AxisRange(), AxisElem(0)), -1)
+		f := d[1] / o.StartLocProp.Shape().Dimensions[1]
+		return Squeeze(Slice(Reshape(x, d[0], d[1]/f, f), AxisRange(), AxisRange(), AxisElem(0)), -1)
 	}
 	ls.Start = Add(ReduceAllMean(BCEProb(o.Start, t.Start)),
 		MulScalar(Add(ReduceAllMean(BCEProb(o.StartLocProp, sub4(t.Start))), ReduceAllMean(BCEProb(o.StartConfProp, sub4(t.Start)))), PropBCEScale))

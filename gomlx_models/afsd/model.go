@@ -31,6 +31,11 @@ type Config struct {
 	// hundred steps at Adam's bounded step never grow the boxes to the segments' lengths).
 	// 0 keeps the default (zero) bias.
 	LocInit float64
+	// ANet selects AFSD's ActivityNet geometry (AFSD/anet/BDNet.py): the pyramid starts at the
+	// Mixed_5c tap alone (level 0 has ClipLength/8 points, feat_t = 768 // 8, L19, L264-271;
+	// Mixed_4f is unused), every further level is a stride-2 convolution of the previous one,
+	// and level i's distances are multiplied by fpn_strides[i] = 4·2^i (L18, L285-287).
+	ANet bool
 }
 
 // DefaultConfig is AFSD's THUMOS14 geometry and widths at input width d.
@@ -39,7 +44,20 @@ func DefaultConfig(d, classes int) Config {
 }
 
 // FeatT is the length of the first pyramid level (AFSD: feat_t = 256 // 4, BDNet.py:18).
-func (c Config) FeatT() int { return c.ClipLength / 4 }
+func (c Config) FeatT() int {
+	if c.ANet {
+		return c.ClipLength / 8 // AFSD/anet/BDNet.py:19
+	}
+	return c.ClipLength / 4
+}
+
+// FPNStride is level i's distance multiplier: 4·2^i with ANet (AFSD/anet/BDNet.py:18), else 1.
+func (c Config) FPNStride(i int) float64 {
+	if c.ANet {
+		return float64(int(4) << uint(i))
+	}
+	return 1
+}
 
 // LevelLengths are the pyramid's lengths: FeatT, FeatT/2, ... (64, 32, 16, 8, 4, 2).
 func (c Config) LevelLengths() []int {
@@ -193,11 +211,18 @@ func Forward(ctx *context.Context, c Config, mixed4f, mixed5c *Node) Output {
 
 	// Pyramid (BDNet.py:264-277): level 0 from 4f, level 1 from 5c upsampled into level 0,
 	// then stride-2 convolutions on level 1's output.
-	l0 := activations.Relu(GroupNorm(ctx.In("pyramid0").In("gn"), layers.Dense(ctx.In("pyramid0").In("conv"), mixed4f, true, C), c.Groups))
-	l1 := activations.Relu(GroupNorm(ctx.In("pyramid1").In("gn"), layers.Dense(ctx.In("pyramid1").In("conv"), mixed5c, true, C), c.Groups))
-	pyr := []*Node{Add(l0, repeatTime(l1, 2)), l1}
-	x := l1
-	for i := 2; i < c.Levels; i++ {
+	var pyr []*Node
+	var x *Node
+	first := 2
+	if c.ANet { // AFSD/anet/BDNet.py:264-271: level 0 is the 5c tap's projection alone
+		x = activations.Relu(GroupNorm(ctx.In("pyramid0").In("gn"), layers.Dense(ctx.In("pyramid0").In("conv"), mixed5c, true, C), c.Groups))
+		pyr, first = []*Node{x}, 1
+	} else {
+		l0 := activations.Relu(GroupNorm(ctx.In("pyramid0").In("gn"), layers.Dense(ctx.In("pyramid0").In("conv"), mixed4f, true, C), c.Groups))
+		l1 := activations.Relu(GroupNorm(ctx.In("pyramid1").In("gn"), layers.Dense(ctx.In("pyramid1").In("conv"), mixed5c, true, C), c.Groups))
+		pyr, x = []*Node{Add(l0, repeatTime(l1, 2)), l1}, l1
+	}
+	for i := first; i < c.Levels; i++ {
 		x = convGNReLU(ctx.In(fmt.Sprintf("pyramid%d", i)), c, x, C, 3, 2)
 		pyr = append(pyr, x)
 	}
@@ -227,7 +252,7 @@ func Forward(ctx *context.Context, c Config, mixed4f, mixed5c *Node) Output {
 		scale := ctx.In(fmt.Sprintf("scale_exp%d", i)).WithInitializer(initializers.One).
 			VariableWithShape("scale", shapes.Make(feat.DType())).ValueGraph(g)
 		if c.LocInit > 0 && i == 0 { // created before Conv1D asks for it; a loaded value is kept
-			b0 := math.Log(c.LocInit)
+			b0 := math.Log(c.LocInit / c.FPNStride(0))
 			var v any = []float32{float32(b0), float32(b0)}
 			if locF.DType() == dtypes.Float64 {
 				v = []float64{b0, b0}
@@ -235,6 +260,9 @@ func Forward(ctx *context.Context, c Config, mixed4f, mixed5c *Node) Output {
 			ctx.In("loc_head").In("conv").VariableWithValue("biases", v)
 		}
 		loc := Exp(Mul(Conv1D(ctx.In("loc_head"), locF, 2, 3, 1), scale))
+		if c.ANet {
+			loc = MulScalar(loc, c.FPNStride(i))
+		}
 		conf := Conv1D(ctx.In("conf_head"), confF, K1, 3, 1)
 		segs, fsegs := boundaries(c, StopGradient(loc), t)
 		locProp, locLR := proposalBranch(ctx.In("loc_proposal"), c, locF, fr, segs, fsegs)

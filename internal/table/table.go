@@ -40,6 +40,11 @@ type Row struct {
 	Provenance string
 }
 
+// DetailKey is the key of results.Record.Extra under which a task names what its data source
+// means in detail (a string, e.g. "synthetic features, real ground truth"); the banner shows
+// it when every record of the table agrees.
+const DetailKey = "data_source_detail"
+
 // Origin says where a table's records come from, for its banner.
 type Origin struct {
 	// Fresh holds the hashes of the records the caller has just computed;
@@ -258,6 +263,18 @@ func BuildFrom(s *spec.Spec, t spec.Table, recs []results.Record, scale string, 
 		}
 	}
 	ds := strings.Join(keys(datasets), ", ")
+	// A task may name what exactly is synthetic (results.Record.Extra[DetailKey], e.g.
+	// "synthetic features, real ground truth"); when every record used says the same, the
+	// banner says it too.
+	details := map[string]bool{}
+	for _, r := range use {
+		d, _ := r.Extra[DetailKey].(string)
+		details[d] = true
+	}
+	detail := ""
+	if len(details) == 1 {
+		detail = keys(details)[0]
+	}
 	switch {
 	case len(use) == 0:
 		out.Source = "none"
@@ -268,9 +285,15 @@ func BuildFrom(s *spec.Spec, t spec.Table, recs []results.Record, scale string, 
 	case sources["synthetic"]:
 		out.Source = "synthetic"
 		out.Banner = fmt.Sprintf("SYNTHETIC DATA: measured values come from a synthetic twin (%s), not from the paper's data. They test the pipeline; they do NOT reproduce the paper's numbers.", ds)
+		if detail != "" {
+			out.Banner = fmt.Sprintf("SYNTHETIC DATA (%s): measured values come from a synthetic twin (%s), not from the paper's data. They test the pipeline; they do NOT reproduce the paper's numbers.", detail, ds)
+		}
 	case sources["real"]:
 		out.Source = "real"
 		out.Banner = fmt.Sprintf("Real data (%s). Measured values are real measurements on that data.", ds)
+		if detail != "" {
+			out.Banner = fmt.Sprintf("Real data (%s; %s). Measured values are real measurements on that data.", ds, detail)
+		}
 	default:
 		out.Source = strings.Join(keys(sources), ", ")
 		out.Banner = fmt.Sprintf("UNKNOWN DATA SOURCE %q: treat the measured values as unverified.", out.Source)

@@ -17,7 +17,7 @@ import (
 	_ "github.com/actrepro/actrepro/internal/tasks/demo"             // "demo": the teaching task
 	_ "github.com/actrepro/actrepro/internal/tasks/ensmember"        // "artemis-ens-member": Table 4's members, logits cached
 	_ "github.com/actrepro/actrepro/internal/tasks/gaf"              // "gaf-ucf101": GAF Table II on UCF101 features
-	_ "github.com/actrepro/actrepro/internal/tasks/gafdet"           // "gaf-thumos": AFSD and GAF detection on THUMOS14
+	_ "github.com/actrepro/actrepro/internal/tasks/gafdet"           // "gaf-thumos", "gaf-anet": AFSD and GAF detection on THUMOS14 and ActivityNet v1.3
 	_ "github.com/actrepro/actrepro/internal/tasks/gaftables"        // "gaf-tables": GAF Tables I, III, IV, V, VII and figures from gaf-thumos records
 	_ "github.com/actrepro/actrepro/internal/tasks/ucf50"            // "ucf50": ConvLSTM vs LRCN
 )

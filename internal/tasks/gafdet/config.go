@@ -87,6 +87,9 @@ type Config struct {
 	Data  Data
 	Model Model
 	Train Train
+	// anet selects AFSD's ActivityNet geometry (anet.go): one 768-frame window per video,
+	// the 5c-only pyramid with fpn strides and the per-level assignment bounds.
+	anet bool
 }
 
 // DefaultConfig is AFSD's and GAF's THUMOS14 settings where a spec says nothing.
@@ -107,54 +110,60 @@ func ParseConfig(p runner.Point) (Config, error) {
 		spec.Section{Name: "model", Into: &c.Model}, spec.Section{Name: "train", Into: &c.Train}); err != nil {
 		return c, err
 	}
+	if c.Data.Dataset != "thumos14" {
+		return c, spec.Errorf("data.dataset", `want "thumos14", got %q`, c.Data.Dataset)
+	}
+	return c, c.check()
+}
+
+// check validates a decoded configuration (shared by the THUMOS14 and ActivityNet tasks).
+func (c Config) check() error {
 	d, m, t := c.Data, c.Model, c.Train
 	switch {
-	case d.Dataset != "thumos14":
-		return c, spec.Errorf("data.dataset", `want "thumos14", got %q`, d.Dataset)
 	case d.Source != "synthetic" && d.Source != "real":
-		return c, spec.Errorf("data.source", `want "synthetic" or "real", got %q`, d.Source)
+		return spec.Errorf("data.source", `want "synthetic" or "real", got %q`, d.Source)
 	case d.Videos < 0:
-		return c, spec.Errorf("data.videos", "must be >= 0 (0 = all), got %d", d.Videos)
+		return spec.Errorf("data.videos", "must be >= 0 (0 = all), got %d", d.Videos)
 	case !(d.FPS >= 1 && d.FPS <= 60):
-		return c, spec.Errorf("data.fps", "must be in [1, 60], got %g", d.FPS)
+		return spec.Errorf("data.fps", "must be in [1, 60], got %g", d.FPS)
 	case d.Dim < 1:
-		return c, spec.Errorf("data.dim", "must be >= 1, got %d", d.Dim)
+		return spec.Errorf("data.dim", "must be >= 1, got %d", d.Dim)
 	case m.Name != ModelAFSD && m.Name != ModelGAFAI && m.Name != ModelGAFAINAI && m.Name != ModelGAF:
-		return c, spec.Errorf("model.name", `want "afsd", "gaf-ai", "gaf-ai-nai" or "gaf", got %q`, m.Name)
+		return spec.Errorf("model.name", `want "afsd", "gaf-ai", "gaf-ai-nai" or "gaf", got %q`, m.Name)
 	case m.Streams != "both" && m.Streams != "rgb" && m.Streams != "flow" && m.Streams != "concat":
-		return c, spec.Errorf("model.streams", `want "both", "rgb", "flow" or "concat", got %q`, m.Streams)
+		return spec.Errorf("model.streams", `want "both", "rgb", "flow" or "concat", got %q`, m.Streams)
 	case m.Channels < 2 || m.Groups < 1 || m.Channels%m.Groups != 0:
-		return c, spec.Errorf("model.channels", "channels %d must be >= 2 and divisible by groups %d", m.Channels, m.Groups)
+		return spec.Errorf("model.channels", "channels %d must be >= 2 and divisible by groups %d", m.Channels, m.Groups)
 	case m.LambdaHidden < 1 || m.LambdaHidden%m.Groups != 0 || m.CVAEHidden < 1 || m.Latent < 1:
-		return c, spec.Errorf("model.lambda_hidden", "λ hidden %d (divisible by groups), cvae hidden %d and latent %d must be >= 1", m.LambdaHidden, m.CVAEHidden, m.Latent)
+		return spec.Errorf("model.lambda_hidden", "λ hidden %d (divisible by groups), cvae hidden %d and latent %d must be >= 1", m.LambdaHidden, m.CVAEHidden, m.Latent)
 	case m.Pool != "code" && m.Pool != "eq11":
-		return c, spec.Errorf("model.pool", `want "code" or "eq11", got %q`, m.Pool)
+		return spec.Errorf("model.pool", `want "code" or "eq11", got %q`, m.Pool)
 	case m.ReconTarget != "background" && m.ReconTarget != "feature":
-		return c, spec.Errorf("model.recon_target", `want "background" or "feature", got %q`, m.ReconTarget)
+		return spec.Errorf("model.recon_target", `want "background" or "feature", got %q`, m.ReconTarget)
 	case m.Beta < 0 || m.BgWeight < 0 || m.ReconWeight < 0:
-		return c, spec.Errorf("model.beta", "beta %g, bg_weight %g and recon_weight %g must be >= 0", m.Beta, m.BgWeight, m.ReconWeight)
+		return spec.Errorf("model.beta", "beta %g, bg_weight %g and recon_weight %g must be >= 0", m.Beta, m.BgWeight, m.ReconWeight)
 	case !(m.LocInit >= 0 && m.LocInit < 256):
-		return c, spec.Errorf("model.loc_init", "must be in [0, 256) frames (0 = default init), got %g", m.LocInit)
+		return spec.Errorf("model.loc_init", "must be in [0, 256) frames (0 = default init), got %g", m.LocInit)
 	case m.PreNMSTopK < 0:
-		return c, spec.Errorf("model.pre_nms_topk", "must be >= 0 (0 = all), got %d", m.PreNMSTopK)
+		return spec.Errorf("model.pre_nms_topk", "must be >= 0 (0 = all), got %d", m.PreNMSTopK)
 	case !(m.NMSSigma > 0) || !(m.ConfThresh >= 0 && m.ConfThresh < 1) || m.TopK < 1:
-		return c, spec.Errorf("model.nms_sigma", "nms_sigma %g > 0, conf_thresh %g in [0, 1), top_k %d >= 1", m.NMSSigma, m.ConfThresh, m.TopK)
+		return spec.Errorf("model.nms_sigma", "nms_sigma %g > 0, conf_thresh %g in [0, 1), top_k %d >= 1", m.NMSSigma, m.ConfThresh, m.TopK)
 	case t.Epochs < 1 || t.Epochs > 10000:
-		return c, spec.Errorf("train.epochs", "must be 1..10000, got %d", t.Epochs)
+		return spec.Errorf("train.epochs", "must be 1..10000, got %d", t.Epochs)
 	case t.Holdout < 0:
-		return c, spec.Errorf("train.holdout", "must be >= 0 (0 = evaluate on the test split), got %d", t.Holdout)
+		return spec.Errorf("train.holdout", "must be >= 0 (0 = evaluate on the test split), got %d", t.Holdout)
 	case t.Batch < 1 || t.MaxWindows < 0:
-		return c, spec.Errorf("train.batch", "batch %d >= 1, max_windows %d >= 0", t.Batch, t.MaxWindows)
+		return spec.Errorf("train.batch", "batch %d >= 1, max_windows %d >= 0", t.Batch, t.MaxWindows)
 	case !(t.LearningRate > 0 && t.LearningRate < 10) || !(t.CVAERate > 0 && t.CVAERate < 10):
-		return c, spec.Errorf("train.learning_rate", "learning rates must be in (0, 10), got %g and %g", t.LearningRate, t.CVAERate)
+		return spec.Errorf("train.learning_rate", "learning rates must be in (0, 10), got %g and %g", t.LearningRate, t.CVAERate)
 	case t.WeightDecay < 0:
-		return c, spec.Errorf("train.weight_decay", "must be >= 0, got %g", t.WeightDecay)
+		return spec.Errorf("train.weight_decay", "must be >= 0, got %g", t.WeightDecay)
 	case len(t.CVAEBetas) != 2 || !(t.CVAEBetas[0] >= 0 && t.CVAEBetas[0] < 1 && t.CVAEBetas[1] >= 0 && t.CVAEBetas[1] < 1):
-		return c, spec.Errorf("train.cvae_betas", "want two values in [0, 1), got %v", t.CVAEBetas)
+		return spec.Errorf("train.cvae_betas", "want two values in [0, 1), got %v", t.CVAEBetas)
 	case d.Protocol != "afsd" && d.Protocol != "activitynet":
-		return c, spec.Errorf("data.protocol", `want "afsd" or "activitynet", got %q`, d.Protocol)
+		return spec.Errorf("data.protocol", `want "afsd" or "activitynet", got %q`, d.Protocol)
 	}
-	return c, nil
+	return nil
 }
 
 // isGAF, bgWeight and useCVAE give a model row's loss terms (Table IV).

@@ -19,6 +19,7 @@ type Video struct {
 	N        int            // grid frames (the video info's sample_count)
 	Segments []afsd.Segment // ground truth in grid frames, classes 1..K (training targets)
 	Feat     []float32      // [N, W] features on the grid, RGB then flow
+	FPS      float64        // grid frames per second when not data.fps (ActivityNet: 768/duration)
 }
 
 // Dataset is the training (validation) and test videos, and the REAL test ground truth.

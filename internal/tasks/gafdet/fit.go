@@ -38,7 +38,7 @@ type Result struct {
 // detectorConfig and moduleConfig size the networks of a point for input width d.
 func (c Config) detectorConfig(d, classes int) afsd.Config {
 	return afsd.Config{FeatureDim: d, Channels: c.Model.Channels, Groups: c.Model.Groups, Classes: classes,
-		ClipLength: afsd.ClipLength, Levels: 6, LocInit: c.Model.LocInit}
+		ClipLength: c.clipLength(), Levels: 6, LocInit: c.Model.LocInit, ANet: c.anet}
 }
 
 func (c Config) moduleConfig(d, classes int) gafdet.Config {
@@ -71,7 +71,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 	}()
 	names, ranges := c.Model.streams()
 	S, D, K := len(names), ds.Dim, len(ds.Classes)
-	L := afsd.ClipLength
+	L := c.clipLength()
 	isGAF, useCVAE := c.Model.isGAF(), c.Model.useCVAE()
 	dcs := make([]afsd.Config, S)
 	gcs := make([]gafdet.Config, S)
@@ -88,8 +88,8 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 
 	var wins []trainWin
 	for _, v := range ds.Train {
-		for _, w := range afsd.TrainWindows(v.N, v.Segments, L, afsd.TrainStride) {
-			loc, conf := afsd.AssignTargets(dcs[0], w.Annos)
+		for _, w := range c.trainWindows(v, L) {
+			loc, conf := c.assignTargets(dcs[0], w.Annos)
 			wins = append(wins, trainWin{v: v, w: w, loc: loc, conf: conf})
 		}
 	}
@@ -363,7 +363,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 	}
 	var jobs []job
 	for _, v := range ds.Test {
-		for _, off := range afsd.Offsets(v.N, L, afsd.TestStride) {
+		for _, off := range c.testOffsets(v, L) {
 			jobs = append(jobs, job{v, off})
 		}
 	}
@@ -403,7 +403,11 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 					raw = afsd.Fuse(raw, r)
 				}
 			}
-			cands[j.v.ID] = append(cands[j.v.ID], afsd.Decode(dcs[0], raw, j.off, c.Data.FPS, c.Model.ConfThresh)...)
+			fps := c.Data.FPS
+			if j.v.FPS > 0 {
+				fps = j.v.FPS
+			}
+			cands[j.v.ID] = append(cands[j.v.ID], afsd.Decode(dcs[0], raw, j.off, fps, c.Model.ConfThresh)...)
 			if isGAF {
 				if lamSum[j.v.ID] == nil {
 					lamSum[j.v.ID], lamCnt[j.v.ID] = make([]float64, j.v.N), make([]float64, j.v.N)

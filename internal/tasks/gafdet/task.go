@@ -14,6 +14,7 @@ import (
 	"github.com/actrepro/actrepro/internal/metrics"
 	"github.com/actrepro/actrepro/internal/metrics/detprotocol"
 	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/table"
 )
 
 // TaskName is the name specs select with [experiment] task = "gaf-thumos".
@@ -149,7 +150,7 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	out.DataSource, out.DataFingerprint = ds.Source, ds.Fingerprint
 	out.Params = res.Params
 	out.Extra = map[string]any{"classes": ds.Classes, "ap50": ap50, "tiou": TIoUs, "banner": ds.Banner,
-		"traces": traces(ds, res, c.Data.FPS)}
+		"traces": traces(ds, res, c.Data.FPS), table.DetailKey: ds.Source + " features, real ground truth"}
 	if ds.Source == "synthetic" {
 		out.Notes = append(out.Notes, "SYNTHETIC features, REAL ground truth: a ground-truth-anchored feature twin (real THUMOS14 video ids, lengths, segments and labels; a planted class signal inside the real segments) evaluated against the real thumos_gt.json. A pipeline test, not a reproduction of the paper's numbers.")
 	}

@@ -1,7 +1,8 @@
 // Package gaftables is the task "gaf-tables": the rows of the GAF paper's THUMOS14 Tables I,
 // III, IV, V and VII, and its figures, computed from the records of the runs spec
 // experiments/gaf/thumos_runs.toml (task gaf-thumos) at the same scale, so that every table
-// shares one sweep of trained models.
+// shares one sweep of trained models; Table VI and Table I's ActivityNet columns read the
+// records of experiments/gaf/anet_runs.toml (task gaf-anet, anet.go).
 package gaftables
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
 	"github.com/actrepro/actrepro/internal/spec"
+	"github.com/actrepro/actrepro/internal/table"
 	"github.com/actrepro/actrepro/internal/tasks/gafdet"
 )
 
@@ -31,6 +33,10 @@ type Data struct {
 	Source  string `toml:"source,required"`  // the runs' source; the record states the source read
 	From    string `toml:"from"`             // the runs' experiment id (gaf-thumos)
 	Runs    string `toml:"runs"`             // the runs' spec, relative to the checkout root
+	// ANetFrom and ANetRuns (Table I) name the ActivityNet runs (gaf-anet,
+	// experiments/gaf/anet_runs.toml) whose records fill the ActivityNet columns when present.
+	ANetFrom string `toml:"anet_from"`
+	ANetRuns string `toml:"anet_runs"`
 }
 
 // Model is the [model] section.
@@ -61,6 +67,14 @@ func ParseConfig(p runner.Point) (Config, error) {
 		default:
 			return c, spec.Errorf("model.row", "want a model of the runs (afsd, gaf-ai, gaf-ai-nai, gaf), got %q", c.Model.Row)
 		}
+	case "VI":
+		if c.Model.Row != gafdet.ModelAFSD && c.Model.Row != gafdet.ModelGAF {
+			return c, spec.Errorf("model.row", "want a model of the ActivityNet runs (afsd, gaf), got %q", c.Model.Row)
+		}
+		if c.Data.Dataset != "activitynet" {
+			return c, spec.Errorf("data.dataset", `Table VI: want "activitynet", got %q`, c.Data.Dataset)
+		}
+		return c, nil
 	case "III":
 		if c.Model.Row == "" {
 			return c, spec.Errorf("model.row", "want a THUMOS14 class or \"mAP\"")
@@ -74,7 +88,7 @@ func ParseConfig(p runner.Point) (Config, error) {
 			return c, spec.Errorf("model.row", "want one of %v, got %q", Figures, c.Model.Row)
 		}
 	default:
-		return c, spec.Errorf("model.table", `want "I", "III", "IV", "V", "VII" or "figures", got %q`, c.Model.Table)
+		return c, spec.Errorf("model.table", `want "I", "III", "IV", "V", "VI", "VII" or "figures", got %q`, c.Model.Table)
 	}
 	if c.Data.Dataset != "thumos14" {
 		return c, spec.Errorf("data.dataset", `want "thumos14", got %q`, c.Data.Dataset)
@@ -91,6 +105,9 @@ func (Task) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outco
 	c, err := ParseConfig(p)
 	if err != nil {
 		return out, err
+	}
+	if c.Model.Table == "VI" {
+		return runTable6(ctx, c, p)
 	}
 	recs, dir, err := CurrentRecords(ctx, c.Data.Runs, c.Data.From, p.Scale)
 	if err != nil {
@@ -155,10 +172,19 @@ func (Task) Run(ctx context.Context, p runner.Point, _ runner.Env) (runner.Outco
 		out.Metrics["files"] = float64(len(files))
 		out.Extra = map[string]any{"files": files}
 	}
+	if d := upstreamDetail(recs); d != "" {
+		if out.Extra == nil {
+			out.Extra = map[string]any{}
+		}
+		out.Extra[table.DetailKey] = d
+	}
 	if src == "synthetic" {
 		out.Notes = append(out.Notes, "Synthetic features, real ground truth: the runs use the ground-truth-anchored THUMOS14 twin and are evaluated against the real thumos_gt.json.")
 	}
 	out.Notes = append(out.Notes, fmt.Sprintf("From the current records of %s at scale %s (%d runs).", c.Data.From, p.Scale, len(recs)))
+	if c.Model.Table == "I" && c.Data.ANetRuns != "" {
+		addANetColumns(ctx, c, p, &out)
+	}
 	return out, nil
 }
 

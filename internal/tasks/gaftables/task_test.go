@@ -12,7 +12,9 @@ func TestDecodeErrors(t *testing.T) {
 		table, row string
 		want       string
 	}{
-		{"II", "gaf", `model.table: want "I", "III", "IV", "V", "VII" or "figures"`},
+		{"II", "gaf", `model.table: want "I", "III", "IV", "V", "VI", "VII" or "figures"`},
+		{"VI", "gaf", `data.dataset: Table VI: want "activitynet"`},
+		{"VI", "gaf-ai", `model.row: want a model of the ActivityNet runs`},
 		{"I", "bsn", `model.row: want a model of the runs`},
 		{"III", "", `model.row: want a THUMOS14 class or "mAP"`},
 		{"figures", "pr", "model.row: want one of [timeline ap_bars lambda]"},
