@@ -3,58 +3,22 @@ package gaftables
 import (
 	"context"
 	"fmt"
-	"sort"
 
-	"github.com/actrepro/actrepro/internal/codever"
 	"github.com/actrepro/actrepro/internal/results"
 	"github.com/actrepro/actrepro/internal/runner"
-	"github.com/actrepro/actrepro/internal/spec"
 	"github.com/actrepro/actrepro/internal/table"
 	"github.com/actrepro/actrepro/internal/tasks/gafdet"
 )
 
 // anetRecords returns the records of the ActivityNet runs spec at specRel (task gaf-anet) at
-// scale, by the current points' hashes (as CurrentRecords for the THUMOS14 runs).
+// scale, by the current points' hashes (results.UpstreamRecords, as CurrentRecords for the
+// THUMOS14 runs), sorted by label.
 func anetRecords(ctx context.Context, specRel, experiment, scale string) ([]results.Record, string, error) {
-	path, err := findFromRoot(specRel)
-	if err != nil {
-		return nil, "", spec.Errorf("data.anet_runs", "%v", err)
-	}
-	s, err := spec.Load(path)
-	if err != nil {
-		return nil, "", err
-	}
-	if s.Experiment.ID != experiment {
-		return nil, "", spec.Errorf("data.anet_from", "%s has experiment id %q, not %q", specRel, s.Experiment.ID, experiment)
-	}
-	version, err := codever.Version(gafdet.ANetTask{})
-	if err != nil {
-		return nil, "", err
-	}
-	points, err := s.Expand(scale, version)
-	if err != nil {
-		return nil, "", err
-	}
-	want := map[string]bool{}
-	for _, p := range points {
-		want[p.Hash] = true
-	}
-	dir := results.Dir(results.Root(ctx), experiment, scale)
-	all, err := results.Load(dir)
-	if err != nil {
-		return nil, dir, fmt.Errorf("reading the ActivityNet runs (run %s at scale %s first): %w", specRel, scale, err)
-	}
-	var recs []results.Record
-	for _, r := range all {
-		if want[r.Hash] {
-			recs = append(recs, r)
-		}
-	}
-	if len(recs) == 0 {
-		return nil, dir, fmt.Errorf("%s: no record of the current %s points (run %s at scale %s first)", dir, experiment, specRel, scale)
-	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Label < recs[j].Label })
-	return recs, dir, nil
+	up, err := results.UpstreamRecords(ctx, results.UpstreamQuery{
+		Spec: specRel, Experiment: experiment, Scale: scale,
+		SpecKey: "data.anet_runs", IDKey: "data.anet_from",
+	})
+	return up.Records, up.Dir, err
 }
 
 // anetMetrics copies an ActivityNet run's mAP at 0.5:0.05:0.95 and the average as
