@@ -105,6 +105,12 @@ func puregoExecutors() map[backends.OpType]executor {
 		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
 		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
 		backends.OpTypePad:                 execPad,
+		// Reductions and Transpose (fastreduce.go).
+		backends.OpTypeReduceSum:     execReduceSum,
+		backends.OpTypeReduceMax:     execReduceMax,
+		backends.OpTypeReduceMin:     execReduceMin,
+		backends.OpTypeReduceProduct: execReduceProduct,
+		opTranspose:                  execTranspose,
 	}
 }
 
@@ -141,6 +147,10 @@ var expectedExecutors = []struct {
 	{backends.OpTypeSelectAndScatterMax, ""}, // empty in simplego v0.25.0
 	{backends.OpTypeSelectAndScatterMin, ""},
 	{backends.OpTypePad, ""},
+	{backends.OpTypeReduceSum, "execReduce"},
+	{backends.OpTypeReduceMax, "execReduce"},
+	{backends.OpTypeReduceMin, "execReduce"},
+	{backends.OpTypeReduceProduct, "execReduce"},
 }
 
 // checkExecutorTable verifies what can be verified of the two go:linkname targets. Their
