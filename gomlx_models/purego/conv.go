@@ -1,7 +1,14 @@
 package purego
 
 import (
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gopjrt/dtypes"
 )
 
 // ConvGeneral implements backends.Builder. An ungrouped convolution is lowered to one matrix
@@ -105,6 +112,19 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		}
 	}
 
+	filters := ks.Dimensions[axes.KernelOutputChannels]
+	if filters < channels {
+		// Fewer output than input channels (the input gradient of a convolution that widens
+		// its channels): the matrix product first, then one native col2im node.
+		if y, ok, err := b.convMatmulFirst(x, kernel, ks, axes, outSize, strides, kernelDilations, channels, filters); ok || err != nil {
+			if err != nil {
+				return nil, false, err
+			}
+			y, err = b.transposeIfNeeded(y, outputPerm(axes, d))
+			return y, true, err
+		}
+	}
+
 	// One strided slice per kernel position, row-major over the kernel's spatial axes.
 	var patches []backends.Op
 	pos := make([]int, d)
@@ -145,7 +165,6 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 	if err != nil {
 		return nil, false, err
 	}
-	filters := ks.Dimensions[axes.KernelOutputChannels]
 	if k, err = b.Builder.Reshape(k, len(patches)*channels, filters); err != nil {
 		return nil, false, err
 	}
@@ -155,14 +174,19 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 	}
 
 	// Back to the requested output layout.
+	y, err = b.transposeIfNeeded(y, outputPerm(axes, d))
+	return y, true, err
+}
+
+// outputPerm is the permutation from [batch, spatial..., channels] to the output layout.
+func outputPerm(axes backends.ConvolveAxesConfig, d int) []int {
 	operm := make([]int, d+2)
 	operm[axes.OutputBatch] = 0
 	operm[axes.OutputChannels] = d + 1
 	for i, a := range axes.OutputSpatial {
 		operm[a] = i + 1
 	}
-	y, err = b.transposeIfNeeded(y, operm)
-	return y, true, err
+	return operm
 }
 
 // transposeIfNeeded is Transpose, skipped for the identity permutation.
@@ -173,4 +197,157 @@ func (b *Builder) transposeIfNeeded(x backends.Op, perm []int) (backends.Op, err
 		}
 	}
 	return x, nil
+}
+
+// Matrix product first, then col2im -----------------------------------------------------------
+
+// convMatmulFirst lowers the convolution of x ([batch, padded spatial..., channels], already
+// dilated and padded) as y = x · kernel[c, (j, f)], one matrix product over the channels for
+// all K kernel positions j at once, followed by one native col2im node:
+//
+//	y[b, p..., (j, f)] = Σ_c x[b, p..., c] · kernel[j, c, f]
+//	out[b, o..., f]    = Σ_j y[b, o·s + j·d, (j, f)]          (j in row-major order)
+//
+// The same sum as the im2col lowering, grouped differently (float rounding differs). im2col
+// moves K·channels values per output position, this K·filters per input position, so it is
+// chosen when filters < channels: the input gradient of the models' convolutions (GoMLX's
+// transposed convolution, see [ConvGeneralVJP]), which as im2col moved 4 to 8 times more.
+// ok is false when the native node cannot be built (fast paths off, dtype, not simplego ops).
+func (b *Builder) convMatmulFirst(x, kernel backends.Op, ks shapes.Shape, axes backends.ConvolveAxesConfig,
+	outSize, strides, kernelDilations []int, channels, filters int) (backends.Op, bool, error) {
+	xs, err := b.shape(x)
+	if err != nil {
+		return nil, false, err
+	}
+	sb, ok := b.Builder.(*simplego.Builder)
+	if !ok || !fastPathsOn() || (xs.DType != dtypes.Float32 && xs.DType != dtypes.Float64) {
+		return nil, false, nil
+	}
+	d := len(outSize)
+	kernelSize := make([]int, d)
+	positions := 1
+	for i := range d {
+		kernelSize[i] = ks.Dimensions[axes.KernelSpatial[i]]
+		positions *= kernelSize[i]
+	}
+	// Kernel as [in, (spatial..., out)].
+	kperm := append(append([]int{axes.KernelInputChannels}, axes.KernelSpatial...), axes.KernelOutputChannels)
+	k, err := b.transposeIfNeeded(kernel, kperm)
+	if err != nil {
+		return nil, false, err
+	}
+	if k, err = b.Builder.Reshape(k, channels, positions*filters); err != nil {
+		return nil, false, err
+	}
+	y, err := b.Builder.DotGeneral(x, []int{d + 1}, nil, k, []int{0}, nil) // [batch, padded..., K*filters]
+	if err != nil {
+		return nil, false, err
+	}
+	yn, ok := y.(*simplego.Node)
+	if !ok {
+		return nil, false, nil
+	}
+	outDims := append(append([]int{xs.Dimensions[0]}, outSize...), filters)
+	node := simplegoNewNode(sb, opCol2Im, shapes.Make(xs.DType, outDims...), yn)
+	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = &col2imParams{
+		kernelSize: kernelSize, strides: append([]int(nil), strides...),
+		dilations: append([]int(nil), kernelDilations...), filters: filters}
+	return node, true, nil
+}
+
+// opCol2Im is the executor slot of purego's col2im nodes: OpTypeSelectAndScatterSum, which
+// simplego v0.25.0 leaves empty and purego builds no native node of (its SelectAndScatterSum
+// is a composition of simplego ops). col2im is such a scatter-sum: each value of y is added to
+// the one output position its window covers.
+const opCol2Im = backends.OpTypeSelectAndScatterSum
+
+// col2imParams is the data of purego's col2im nodes.
+type col2imParams struct {
+	kernelSize, strides, dilations []int
+	filters                        int
+}
+
+// fastCol2ImCalls counts col2im nodes run (for tests).
+var fastCol2ImCalls atomic.Int64
+
+// execCol2Im runs purego's col2im nodes (they exist only when purego built them).
+func execCol2Im(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, _ []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	p, ok := data.(*col2imParams)
+	if !ok {
+		return nil, fmt.Errorf("purego col2im: node data is %T, want purego's parameters", data)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego col2im: backend already finalized")
+	}
+	y := bufferOf(inputs[0])
+	fastCol2ImCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		col2im(y.flat.([]float32), y.shape.Dimensions, flat, outShape.Dimensions, p)
+	case []float64:
+		col2im(y.flat.([]float64), y.shape.Dimensions, flat, outShape.Dimensions, p)
+	default:
+		return nil, fmt.Errorf("purego col2im: dtype %s not supported", outShape.DType)
+	}
+	return out, nil
+}
+
+// col2im writes out[b, o..., f] = Σ_j y[b, o·s + j·d, (j, f)], the kernel positions j in
+// row-major order, starting from j = 0's value. Output positions are split across cores;
+// each output value is summed by one goroutine in that fixed order, so the result does not
+// depend on the worker count.
+func col2im[T float32 | float64](y []T, yDims []int, out []T, outDims []int, p *col2imParams) {
+	d := len(p.kernelSize)
+	f := p.filters
+	if len(out) == 0 {
+		return
+	}
+	yStrides := make([]int, d+1) // flat stride of y's batch and spatial axes
+	s := yDims[d+1]
+	for a := d; a >= 0; a-- {
+		yStrides[a] = s
+		s *= yDims[a]
+	}
+	// Offsets of the kernel positions in y, row-major.
+	var offsets []int
+	pos := make([]int, d)
+	for j := 0; ; j++ {
+		off := j * f
+		for a := range d {
+			off += pos[a] * p.dilations[a] * yStrides[a+1]
+		}
+		offsets = append(offsets, off)
+		a := d - 1
+		for ; a >= 0; a-- {
+			if pos[a]++; pos[a] < p.kernelSize[a] {
+				break
+			}
+			pos[a] = 0
+		}
+		if a < 0 {
+			break
+		}
+	}
+	// Output positions [batch, out spatial...] and their base offsets in y.
+	posDims := outDims[:d+1]
+	posStrides := make([]int, d+1)
+	posStrides[0] = yStrides[0]
+	for a := range d {
+		posStrides[a+1] = p.strides[a] * yStrides[a+1]
+	}
+	parallelRows(len(out)/f, len(out)*len(offsets), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*f : (o+1)*f]
+			copy(dst, y[base+offsets[0]:base+offsets[0]+f])
+			for _, off := range offsets[1:] {
+				for i, v := range y[base+off : base+off+f] {
+					dst[i] += v
+				}
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
 }

@@ -111,6 +111,7 @@ func puregoExecutors() map[backends.OpType]executor {
 		backends.OpTypeReduceMin:     execReduceMin,
 		backends.OpTypeReduceProduct: execReduceProduct,
 		opTranspose:                  execTranspose,
+		opCol2Im:                     execCol2Im, // empty slot, purego's col2im nodes (conv.go)
 	}
 }
 
@@ -151,6 +152,7 @@ var expectedExecutors = []struct {
 	{backends.OpTypeReduceMax, "execReduce"},
 	{backends.OpTypeReduceMin, "execReduce"},
 	{backends.OpTypeReduceProduct, "execReduce"},
+	{opCol2Im, ""},
 }
 
 // checkExecutorTable verifies what can be verified of the two go:linkname targets. Their
