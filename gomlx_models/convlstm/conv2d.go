@@ -60,6 +60,7 @@ func conv2DIm2col(x, kernel *Node, same bool) *Node {
 	out := Dot(Reshape(cols, n*oh*ow, k*kd[1]*cin), Reshape(kernel, k*kd[1]*cin, f))
 	return Reshape(out, n, oh, ow, f)
 }
+
 // zeroPad adds lo zeros before and hi zeros after x along axis.
 func zeroPad(x *Node, axis, lo, hi int) *Node {
 	parts := []*Node{x}
