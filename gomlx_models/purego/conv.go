@@ -125,7 +125,15 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		}
 	}
 
-	// One strided slice per kernel position, row-major over the kernel's spatial axes.
+	// The patch matrix: one native im2col node, or one strided slice per kernel position
+	// (row-major over the kernel's spatial axes) concatenated.
+	numPositions := 1
+	for i := range d {
+		numPositions *= kernelSize[i]
+	}
+	if cols, ok := b.nativeIm2col(x, xs.DType, batch, padded, channels, outSize, kernelSize, strides, kernelDilations); ok {
+		return b.patchesTimesKernel(cols, kernel, ks, axes, numPositions, channels, d)
+	}
 	var patches []backends.Op
 	pos := make([]int, d)
 	for {
@@ -159,13 +167,21 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		}
 	}
 
+	return b.patchesTimesKernel(cols, kernel, ks, axes, len(patches), channels, d)
+}
+
+// patchesTimesKernel multiplies the patch matrix cols [batch, out..., (positions, in)] by the
+// kernel and returns the product in the requested output layout.
+func (b *Builder) patchesTimesKernel(cols, kernel backends.Op, ks shapes.Shape, axes backends.ConvolveAxesConfig,
+	positions, channels, d int) (backends.Op, bool, error) {
+	filters := ks.Dimensions[axes.KernelOutputChannels]
 	// Kernel as [(spatial..., in), out].
 	kperm := append(append([]int{}, axes.KernelSpatial...), axes.KernelInputChannels, axes.KernelOutputChannels)
 	k, err := b.transposeIfNeeded(kernel, kperm)
 	if err != nil {
 		return nil, false, err
 	}
-	if k, err = b.Builder.Reshape(k, len(patches)*channels, filters); err != nil {
+	if k, err = b.Builder.Reshape(k, positions*channels, filters); err != nil {
 		return nil, false, err
 	}
 	y, err := b.Builder.DotGeneral(cols, []int{d + 1}, nil, k, []int{0}, nil) // [batch, out..., filters]
@@ -345,6 +361,135 @@ func col2im[T float32 | float64](y []T, yDims []int, out []T, outDims []int, p *
 			for _, off := range offsets[1:] {
 				for i, v := range y[base+off : base+off+f] {
 					dst[i] += v
+				}
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
+}
+
+// Native im2col ---------------------------------------------------------------------------------
+
+// opIm2Col is the executor slot of purego's im2col nodes: OpTypeFFT, which simplego v0.25.0
+// leaves empty and purego does not offer (its capabilities exclude it), so no other node has
+// this type.
+const opIm2Col = backends.OpTypeFFT
+
+// im2colParams is the data of purego's im2col nodes.
+type im2colParams struct {
+	kernelSize, strides, dilations []int
+}
+
+// fastIm2ColCalls counts im2col nodes run (for tests).
+var fastIm2ColCalls atomic.Int64
+
+// nativeIm2col returns one native node computing the patch matrix
+//
+//	cols[b, o..., (j, c)] = x[b, o·s + j·d, c]          (x: [batch, padded..., channels])
+//
+// of the ungrouped convolution lowering, in place of K strided Slices and a Concatenate (each
+// patch row is written once, the channels of consecutive kernel positions copied as one run),
+// or ok=false (fast paths off, dtype, not simplego's ops).
+func (b *Builder) nativeIm2col(x backends.Op, dtype dtypes.DType, batch int, padded []int, channels int,
+	outSize, kernelSize, strides, dilations []int) (backends.Op, bool) {
+	sb, ok1 := b.Builder.(*simplego.Builder)
+	xn, ok2 := x.(*simplego.Node)
+	if !ok1 || !ok2 || !fastPathsOn() || (dtype != dtypes.Float32 && dtype != dtypes.Float64) {
+		return nil, false
+	}
+	positions := 1
+	for _, k := range kernelSize {
+		positions *= k
+	}
+	outDims := append(append([]int{batch}, outSize...), positions*channels)
+	node := simplegoNewNode(sb, opIm2Col, shapes.Make(dtype, outDims...), xn)
+	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = &im2colParams{
+		kernelSize: append([]int(nil), kernelSize...), strides: append([]int(nil), strides...),
+		dilations: append([]int(nil), dilations...)}
+	return node, true
+}
+
+// execIm2Col runs purego's im2col nodes (they exist only when purego built them).
+func execIm2Col(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, _ []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	p, ok := data.(*im2colParams)
+	if !ok {
+		return nil, fmt.Errorf("purego im2col: node data is %T, want purego's parameters", data)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego im2col: backend already finalized")
+	}
+	x := bufferOf(inputs[0])
+	fastIm2ColCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		im2col(x.flat.([]float32), x.shape.Dimensions, flat, outShape.Dimensions, p)
+	case []float64:
+		im2col(x.flat.([]float64), x.shape.Dimensions, flat, outShape.Dimensions, p)
+	default:
+		return nil, fmt.Errorf("purego im2col: dtype %s not supported", outShape.DType)
+	}
+	return out, nil
+}
+
+// im2col fills out [batch, out..., (j, c)] from x [batch, padded..., c]; it only copies.
+func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *im2colParams) {
+	d := len(p.kernelSize)
+	c := xDims[d+1]
+	row := outDims[d+1] // positions * c
+	if len(out) == 0 || c == 0 {
+		return
+	}
+	xStrides := make([]int, d+1) // flat stride of x's batch and spatial axes
+	s := c
+	for a := d; a >= 0; a-- {
+		xStrides[a] = s
+		s *= xDims[a]
+	}
+	// Runs of the patch row: consecutive kernel positions whose channels are contiguous in x.
+	type run struct{ src, dst, n int }
+	var runs []run
+	pos := make([]int, d)
+	for j := 0; ; j++ {
+		off := 0
+		for a := range d {
+			off += pos[a] * p.dilations[a] * xStrides[a+1]
+		}
+		if n := len(runs); n > 0 && runs[n-1].src+runs[n-1].n == off {
+			runs[n-1].n += c
+		} else {
+			runs = append(runs, run{off, j * c, c})
+		}
+		a := d - 1
+		for ; a >= 0; a-- {
+			if pos[a]++; pos[a] < p.kernelSize[a] {
+				break
+			}
+			pos[a] = 0
+		}
+		if a < 0 {
+			break
+		}
+	}
+	posDims := outDims[:d+1]
+	posStrides := make([]int, d+1)
+	posStrides[0] = xStrides[0]
+	for a := range d {
+		posStrides[a+1] = p.strides[a] * xStrides[a+1]
+	}
+	parallelRows(len(out)/row, len(out), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*row : (o+1)*row]
+			for _, r := range runs {
+				src := x[base+r.src : base+r.src+r.n]
+				if r.n > 16 {
+					copy(dst[r.dst:r.dst+r.n], src)
+				} else {
+					for i, v := range src {
+						dst[r.dst+i] = v
+					}
 				}
 			}
 			base = nextPosition(idx, posDims, posStrides, base)

@@ -70,13 +70,15 @@ func TestConvIm2colEqualsSimplego(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", dtype, c.name), func(t *testing.T) {
 				x := randomTensor(rng, dtype, c.input)
 				k := randomTensor(rng, dtype, c.kern)
-				before, before2 := fastDotCalls.Load(), fastCol2ImCalls.Load()
+				before, before2, before3 := fastDotCalls.Load(), fastCol2ImCalls.Load(), fastIm2ColCalls.Load()
 				got := MustExecOnce(pure, c.conv, x, k)
 				if lowered := fastDotCalls.Load() > before; lowered != c.wantLowering {
 					t.Fatalf("lowered to a matrix product: %v, want %v", lowered, c.wantLowering)
 				}
 				if col2im, want := fastCol2ImCalls.Load() > before2, strings.HasSuffix(c.name, "(col2im)"); col2im != want {
 					t.Fatalf("lowered with col2im: %v, want %v", col2im, want)
+				} else if im2col, want := fastIm2ColCalls.Load() > before3, c.wantLowering && !col2im; im2col != want {
+					t.Fatalf("lowered with the native im2col: %v, want %v", im2col, want)
 				}
 				x.ToLocal()
 				k.ToLocal()

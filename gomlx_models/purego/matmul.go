@@ -112,6 +112,7 @@ func puregoExecutors() map[backends.OpType]executor {
 		backends.OpTypeReduceProduct: execReduceProduct,
 		opTranspose:                  execTranspose,
 		opCol2Im:                     execCol2Im, // empty slot, purego's col2im nodes (conv.go)
+		opIm2Col:                     execIm2Col, // empty slot, purego's im2col nodes (conv.go)
 	}
 }
 
@@ -153,6 +154,7 @@ var expectedExecutors = []struct {
 	{backends.OpTypeReduceMin, "execReduce"},
 	{backends.OpTypeReduceProduct, "execReduce"},
 	{opCol2Im, ""},
+	{opIm2Col, ""},
 }
 
 // checkExecutorTable verifies what can be verified of the two go:linkname targets. Their
