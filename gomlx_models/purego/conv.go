@@ -78,12 +78,6 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		return nil, false, nil // let simplego report the mismatch
 	}
 
-	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
-	perm := append(append([]int{axes.InputBatch}, axes.InputSpatial...), axes.InputChannels)
-	x, err := b.transposeIfNeeded(input, perm)
-	if err != nil {
-		return nil, false, err
-	}
 	padded := make([]int, d)
 	kernelSize := make([]int, d)
 	outSize := make([]int, d)
@@ -101,6 +95,26 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		outSize[i] = (padded[i]-effective)/strides[i] + 1
 		pad[i+1] = backends.PadAxis{Start: paddings[i][0], End: paddings[i][1], Interior: inputDilations[i] - 1}
 		needPad = needPad || pad[i+1] != (backends.PadAxis{})
+	}
+	outPositions, kernelPositions := 1, 1
+	for i := range d {
+		outPositions *= outSize[i]
+		kernelPositions *= kernelSize[i]
+	}
+	if kernelPositions > outPositions {
+		// A kernel larger than the output: GoMLX's kernel gradient, whose kernel is the
+		// output gradient. Its im2col runs over the output positions instead.
+		if y, ok, err := b.convKernelGradient(input, kernel, xs, ks, axes, pad, needPad, padded, outSize, kernelSize,
+			strides, kernelDilations); ok || err != nil {
+			return y, ok, err
+		}
+	}
+
+	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
+	perm := append(append([]int{axes.InputBatch}, axes.InputSpatial...), axes.InputChannels)
+	x, err := b.transposeIfNeeded(input, perm)
+	if err != nil {
+		return nil, false, err
 	}
 	if needPad {
 		zero, err := b.scalar(xs.DType, 0)
@@ -495,4 +509,68 @@ func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *
 			base = nextPosition(idx, posDims, posStrides, base)
 		}
 	})
+}
+
+// convKernelGradient lowers a convolution whose kernel has more spatial positions than its
+// output (GoMLX's kernel gradient: input x with batch and channels swapped, kernel the
+// output gradient v, output shaped like the forward kernel; see [ConvGeneralVJP]) with the
+// roles of the two position sets swapped:
+//
+//	out[b, p, f] = Σ_(q, c) in[b, p·s + q·d, c] · kernel[q, c, f]
+//	cols[c, q, (p, b)] = in[b, p·s + q·d, c]                     (native im2col over p)
+//	out[(p, b), f] = Σ_(c, q) cols[c, q, (p, b)] · kernel[c, q, f]  (one matrix product)
+//
+// For the kernel gradient, in is x as laid out in the forward pass ([batch, spatial...,
+// channels], c its batch, b its channels) and kernel is v as laid out ([batch, out...,
+// filters]): no transpose, one im2col of x over the forward kernel's few positions, one
+// product contracting batch and positions.
+func (b *Builder) convKernelGradient(input, kernel backends.Op, xs, ks shapes.Shape, axes backends.ConvolveAxesConfig,
+	pad []backends.PadAxis, needPad bool, padded, outSize, kernelSize, strides, kernelDilations []int) (backends.Op, bool, error) {
+	d := len(outSize)
+	perm := append(append([]int{axes.InputChannels}, axes.InputSpatial...), axes.InputBatch)
+	x, err := b.transposeIfNeeded(input, perm) // [c, spatial..., b]
+	if err != nil {
+		return nil, false, err
+	}
+	if needPad {
+		zero, err := b.scalar(xs.DType, 0)
+		if err != nil {
+			return nil, false, err
+		}
+		if x, err = b.Pad(x, zero, pad...); err != nil {
+			return nil, false, err
+		}
+	}
+	cs, bs := xs.Dimensions[axes.InputChannels], xs.Dimensions[axes.InputBatch]
+	// im2col over the output positions p (step: the strides), at the kernel positions q
+	// (step: the kernel dilations).
+	cols, ok := b.nativeIm2col(x, xs.DType, cs, padded, bs, kernelSize, outSize, kernelDilations, strides)
+	if !ok {
+		return nil, false, nil
+	}
+	kperm := append(append([]int{axes.KernelInputChannels}, axes.KernelSpatial...), axes.KernelOutputChannels)
+	k, err := b.transposeIfNeeded(kernel, kperm) // [c, q..., f]
+	if err != nil {
+		return nil, false, err
+	}
+	contract := make([]int, d+1)
+	for i := range contract {
+		contract[i] = i
+	}
+	y, err := b.Builder.DotGeneral(cols, contract, nil, k, contract, nil) // [(p, b), f]
+	if err != nil {
+		return nil, false, err
+	}
+	filters := ks.Dimensions[axes.KernelOutputChannels]
+	if y, err = b.Builder.Reshape(y, append(append(append([]int{}, outSize...), bs), filters)...); err != nil {
+		return nil, false, err
+	}
+	operm := make([]int, d+2) // [p..., b, f] to the output layout
+	operm[axes.OutputBatch] = d
+	operm[axes.OutputChannels] = d + 1
+	for i, a := range axes.OutputSpatial {
+		operm[a] = i
+	}
+	y, err = b.transposeIfNeeded(y, operm)
+	return y, true, err
 }

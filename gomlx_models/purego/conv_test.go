@@ -61,6 +61,13 @@ func TestConvIm2colEqualsSimplego(t *testing.T) {
 			func(x, k *Node) *Node {
 				return Convolve(x, k).InputDilationPerAxis(2).PaddingPerDim([][2]int{{1, 2}}).Done()
 			}, true},
+		// A kernel larger than the output (GoMLX's kernel gradient): im2col over the output.
+		{"2D kernel larger than output", []int{2, 6, 5, 3}, []int{5, 4, 3, 2},
+			func(x, k *Node) *Node { return Convolve(x, k).NoPadding().Done() }, true},
+		{"2D kernel larger than output, strides", []int{2, 9, 8, 3}, []int{4, 4, 3, 2},
+			func(x, k *Node) *Node {
+				return Convolve(x, k).PaddingPerDim([][2]int{{1, 0}, {0, 2}}).StridePerAxis(2, 3).Done()
+			}, true},
 		{"grouped (left to simplego)", []int{1, 5, 5, 4}, []int{3, 3, 2, 4},
 			func(x, k *Node) *Node { return Convolve(x, k).NoPadding().ChannelGroupCount(2).Done() }, false},
 	}

@@ -143,7 +143,7 @@ func ConvGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []
 // gradient: its spatial size is the output's (62x62 in the ConvLSTM), which purego's im2col
 // lowering would turn into thousands of slices. Here:
 //
-//	dkernel[j, c, f] = Σ_(b, o) xpad[b, o·s + j·d, c] · v[b, o, f]      (one strided Slice and one matrix product per j)
+//	dkernel[j, c, f] = Σ_(b, o) xpad[b, o·s + j·d, c] · v[b, o, f]      (GoMLX's convolution, lowered as one im2col and one product)
 //	dx               = the convolution of v, stride-dilated, with the spatially reversed kernel
 //	                   (in/out swapped), padded k_eff-1-p_lo before and n-1-(o-1)·s+p_lo after
 //
@@ -168,10 +168,8 @@ func channelsLastConvVJP(node *Node, v *Node) []*Node {
 			return nil
 		}
 	}
-	g := x.Graph()
 	xPads := make([]backends.PadAxis, d+2)
 	dxPads := make([][2]int, d)
-	needPad := false
 	for i := range d {
 		var pad [2]int
 		if len(p.Paddings) > 0 {
@@ -181,7 +179,6 @@ func channelsLastConvVJP(node *Node, v *Node) []*Node {
 			return nil
 		}
 		xPads[i+1] = backends.PadAxis{Start: pad[0], End: pad[1]}
-		needPad = needPad || pad != [2]int{}
 		k := kernel.Shape().Dim(i)
 		kEff := (k-1)*ints(p.KernelDilations, i, 1) + 1
 		in, out, s := x.Shape().Dim(i+1), node.Shape().Dim(i+1), ints(p.Strides, i, 1)
@@ -191,44 +188,28 @@ func channelsLastConvVJP(node *Node, v *Node) []*Node {
 		}
 	}
 
-	// Kernel gradient: im2col of the padded input, contracted with v over batch and positions.
-	xp := x
-	if needPad {
-		xp = Pad(x, ScalarZero(g, x.DType()), xPads...)
-	}
-	contract := make([]int, d+1) // batch and spatial axes of x's patches and of v
-	for i := range contract {
-		contract[i] = i
-	}
-	var patches []*Node
-	pos := make([]int, d)
-	for {
-		specs := []SliceAxisSpec{AxisRange()}
-		for i := range d {
-			start := pos[i] * ints(p.KernelDilations, i, 1)
-			s := ints(p.Strides, i, 1)
-			specs = append(specs, AxisRange(start, start+(node.Shape().Dim(i+1)-1)*s+1).Stride(s))
+	// Kernel gradient: GoMLX's formulation, a convolution of x (batch and channels swapped)
+	// with v as its kernel, strides and kernel dilations exchanged, the end padding cut to
+	// give exactly the kernel's size. Its kernel (v) is larger than its output, so purego
+	// lowers it as one native im2col of x and one product (see convKernelGradient).
+	var kAxes backends.ConvolveAxesConfig
+	kAxes.InputBatch, kAxes.InputChannels, kAxes.InputSpatial = a.InputChannels, a.InputBatch, a.InputSpatial
+	kAxes.KernelInputChannels, kAxes.KernelOutputChannels, kAxes.KernelSpatial = a.OutputBatch, a.OutputChannels, a.OutputSpatial
+	kAxes.OutputBatch, kAxes.OutputChannels, kAxes.OutputSpatial = a.KernelInputChannels, a.KernelOutputChannels, a.KernelSpatial
+	kPads := make([][2]int, d)
+	kStrides, kDilations := make([]int, d), make([]int, d)
+	for i := range d {
+		k, kd, s := kernel.Shape().Dim(i), ints(p.KernelDilations, i, 1), ints(p.Strides, i, 1)
+		in, out := x.Shape().Dim(i+1), node.Shape().Dim(i+1)
+		lo := int(xPads[i+1].Start)
+		hi := (k-1)*kd + (out-1)*s + 1 - in - lo // exactly k outputs
+		if hi < 0 {
+			return nil
 		}
-		// One product per kernel position: the patches are never concatenated (a
-		// Concatenate of K blocks of `in` values per row was the slowest op of this
-		// gradient for the 3-channel input of the first layer).
-		patches = append(patches, DotGeneral(Slice(xp, append(specs, AxisRange())...), contract, nil, v, contract, nil))
-		i := d - 1
-		for ; i >= 0; i-- {
-			if pos[i]++; pos[i] < kernel.Shape().Dim(i) {
-				break
-			}
-			pos[i] = 0
-		}
-		if i < 0 {
-			break
-		}
+		kPads[i] = [2]int{lo, hi}
+		kStrides[i], kDilations[i] = kd, s
 	}
-	dk := patches[0] // [in, out] per kernel position
-	if len(patches) > 1 {
-		dk = Concatenate(patches, 0)
-	}
-	dk = Reshape(dk, kernel.Shape().Dimensions...)
+	dk := ConvGeneral(x, v, kAxes, kStrides, kPads, nil, kDilations, 1, 1)
 
 	// Input gradient: the transposed convolution.
 	var rev backends.ConvolveAxesConfig
