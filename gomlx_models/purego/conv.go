@@ -384,6 +384,9 @@ func col2im[T float32 | float64](y []T, yDims []int, out []T, outDims []int, p *
 
 // Native im2col ---------------------------------------------------------------------------------
 
+// kernelGradientLowerings counts convolutions lowered by convKernelGradient (for tests).
+var kernelGradientLowerings atomic.Int64
+
 // opIm2Col is the executor slot of purego's im2col nodes: OpTypeFFT, which simplego v0.25.0
 // leaves empty and purego does not offer (its capabilities exclude it), so no other node has
 // this type.
@@ -542,6 +545,7 @@ func (b *Builder) convKernelGradient(input, kernel backends.Op, xs, ks shapes.Sh
 		}
 	}
 	cs, bs := xs.Dimensions[axes.InputChannels], xs.Dimensions[axes.InputBatch]
+	kernelGradientLowerings.Add(1)
 	// im2col over the output positions p (step: the strides), at the kernel positions q
 	// (step: the kernel dilations).
 	cols, ok := b.nativeIm2col(x, xs.DType, cs, padded, bs, kernelSize, outSize, kernelDilations, strides)

@@ -68,6 +68,10 @@ func TestConvIm2colEqualsSimplego(t *testing.T) {
 			func(x, k *Node) *Node {
 				return Convolve(x, k).PaddingPerDim([][2]int{{1, 0}, {0, 2}}).StridePerAxis(2, 3).Done()
 			}, true},
+		{"2D kernel larger than output, input and kernel dilation", []int{2, 4, 5, 2}, []int{4, 4, 2, 3},
+			func(x, k *Node) *Node {
+				return Convolve(x, k).InputDilationPerAxis(2, 1).DilationPerAxis(2, 1).PaddingPerDim([][2]int{{1, 1}, {0, 1}}).Done()
+			}, true},
 		{"grouped (left to simplego)", []int{1, 5, 5, 4}, []int{3, 3, 2, 4},
 			func(x, k *Node) *Node { return Convolve(x, k).NoPadding().ChannelGroupCount(2).Done() }, false},
 	}
@@ -78,6 +82,7 @@ func TestConvIm2colEqualsSimplego(t *testing.T) {
 				x := randomTensor(rng, dtype, c.input)
 				k := randomTensor(rng, dtype, c.kern)
 				before, before2, before3 := fastDotCalls.Load(), fastCol2ImCalls.Load(), fastIm2ColCalls.Load()
+				before4 := kernelGradientLowerings.Load()
 				got := MustExecOnce(pure, c.conv, x, k)
 				if lowered := fastDotCalls.Load() > before; lowered != c.wantLowering {
 					t.Fatalf("lowered to a matrix product: %v, want %v", lowered, c.wantLowering)
@@ -86,6 +91,9 @@ func TestConvIm2colEqualsSimplego(t *testing.T) {
 					t.Fatalf("lowered with col2im: %v, want %v", col2im, want)
 				} else if im2col, want := fastIm2ColCalls.Load() > before3, c.wantLowering && !col2im; im2col != want {
 					t.Fatalf("lowered with the native im2col: %v, want %v", im2col, want)
+				}
+				if swapped, want := kernelGradientLowerings.Load() > before4, strings.Contains(c.name, "kernel larger than output"); swapped != want {
+					t.Fatalf("lowered with im2col over the output positions: %v, want %v", swapped, want)
 				}
 				x.ToLocal()
 				k.ToLocal()
