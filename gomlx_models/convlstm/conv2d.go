@@ -7,16 +7,38 @@ import (
 
 // Conv2D convolves x [N, H, W, Cin] with kernel [k, k, Cin, F] (stride 1;
 // Keras's cross-correlation), with "same" zero padding when same is true
-// and "valid" (none) otherwise, returning [N, H', W', F].
+// (TensorFlow's rule: the odd pixel at the end) and "valid" (none) otherwise,
+// returning [N, H', W', F].
 //
-// It is written as im2col (k*k shifted slices concatenated along channels,
-// then one matrix product) rather than graph.Convolve: GoMLX v0.25.0's
-// Convolve gradient builds a convolution with unset strides that simplego
-// rejects, and GoMLX has no gradient for Pad, while Slice, Concatenate and
-// DotGeneral differentiate on the purego backend (padding here is a
-// concatenation of zeros). The result equals graph.Convolve's (see
-// conv2d_test.go) and its gradients match finite differences (grad_test.go).
+// It is one graph.ConvGeneral in the channels-last layout. On the purego
+// backend that is lowered to im2col and one matrix product (as this function
+// used to build in the graph), and its gradient is purego's: one im2col
+// product for the kernel and a transposed convolution (matrix product, then
+// col2im) for the input, instead of the nine Pads and eight Adds of the
+// in-graph im2col's gradient (gomlx_models/purego/convgrad.go,
+// channelsLastConvVJP). The result equals the in-graph im2col's within float32
+// rounding (conv2d_test.go) and its gradients match finite differences
+// (grad_test.go).
 func Conv2D(x, kernel *Node, same bool) *Node {
+	kd := kernel.Shape().Dimensions
+	pads := [][2]int{{0, 0}, {0, 0}}
+	if same {
+		for i := range pads {
+			pads[i] = [2]int{(kd[i] - 1) / 2, kd[i] / 2} // TensorFlow puts the odd pixel at the end
+		}
+	}
+	axes := ConvolveAxesConfig{
+		InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
+		KernelSpatial: []int{0, 1}, KernelInputChannels: 2, KernelOutputChannels: 3,
+		OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
+	}
+	return ConvGeneral(x, kernel, axes, []int{1, 1}, pads, nil, nil, 1, 1)
+}
+
+// conv2DIm2col is the in-graph im2col formulation Conv2D used before (k*k
+// shifted slices concatenated along channels, then one matrix product); the
+// tests compare Conv2D with it.
+func conv2DIm2col(x, kernel *Node, same bool) *Node {
 	kd := kernel.Shape().Dimensions
 	k, cin, f := kd[0], kd[2], kd[3]
 	if same && k > 1 {

@@ -8,7 +8,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
+	"github.com/gomlx/gopjrt/dtypes"
 )
 
 // Recurrent activations of the ConvLSTM gates i, f and o.
@@ -110,19 +110,27 @@ func Build(ctx *context.Context, cfg Config, videos *Node, record func(LayerSumm
 		}
 		return fmt.Sprintf("_%d", i)
 	}
-	x := videos
+	// The frames are kept as a list of [batch, H, W, C] tensors from the input to the
+	// flatten: slicing one frame out of a [batch, T, ...] tensor inside the network would
+	// make its gradient a zero-padded copy of the whole tensor per frame (GoMLX's Slice
+	// gradient is a Pad), T full-size Pads and Adds per layer.
+	frames := unstackFrames(videos)
+	t := len(frames)
 	for i, f := range cfg.Filters {
 		before := summary.TrainableParams(ctx)
 		name := "conv_lstm2d" + suffix(i)
-		x = ConvLSTM2D(ctx.In(name), x, f, cfg.Kernel, cfg.RecurrentDropout, cfg.RecurrentActivation)
-		record(LayerSummary{Name: name, Type: "ConvLSTM2D", Shape: x.Shape().Dimensions[1:], Params: summary.TrainableParams(ctx) - before})
-		x = MaxPool3DSpatial(x)
-		record(LayerSummary{Name: "max_pooling3d" + suffix(i), Type: "MaxPooling3D", Shape: x.Shape().Dimensions[1:], Params: 0})
+		frames = convLSTM2DFrames(ctx.In(name), frames, f, cfg.Kernel, cfg.RecurrentDropout, cfg.RecurrentActivation)
+		record(LayerSummary{Name: name, Type: "ConvLSTM2D", Shape: framesShape(t, frames), Params: summary.TrainableParams(ctx) - before})
+		for j, fr := range frames {
+			frames[j] = maxPoolFrame(fr)
+		}
+		record(LayerSummary{Name: "max_pooling3d" + suffix(i), Type: "MaxPooling3D", Shape: framesShape(t, frames), Params: 0})
 		if i < len(cfg.Filters)-1 {
-			x = layers.DropoutStatic(ctx, x, cfg.Dropout)
-			record(LayerSummary{Name: "time_distributed" + suffix(i), Type: "TimeDistributed", Shape: x.Shape().Dimensions[1:], Params: 0})
+			frames = dropoutFrames(ctx, frames, cfg.Dropout)
+			record(LayerSummary{Name: "time_distributed" + suffix(i), Type: "TimeDistributed", Shape: framesShape(t, frames), Params: 0})
 		}
 	}
+	x := Stack(frames, 1)
 	batch := x.Shape().Dimensions[0]
 	x = Reshape(x, batch, -1)
 	record(LayerSummary{Name: "flatten", Type: "Flatten", Shape: x.Shape().Dimensions[1:], Params: 0})
@@ -140,6 +148,49 @@ func DenseKeras(ctx *context.Context, x *Node, units int) *Node {
 	kernel := ctx.VariableWithShape("kernel", shapes.Make(x.DType(), in, units)).ValueGraph(g)
 	bias := ctx.WithInitializer(initializers.Zero).VariableWithShape("bias", shapes.Make(x.DType(), units)).ValueGraph(g)
 	return Add(Dot(x, kernel), Reshape(bias, 1, units))
+}
+
+// unstackFrames returns the T frames [batch, H, W, C] of x [batch, T, H, W, C].
+func unstackFrames(x *Node) []*Node {
+	d := x.Shape().Dimensions
+	frames := make([]*Node, d[1])
+	for t := range frames {
+		frames[t] = Reshape(SliceAxis(x, 1, AxisElem(t)), d[0], d[2], d[3], d[4])
+	}
+	return frames
+}
+
+// framesShape is the Keras output shape (without batch) of T frames like frames[0].
+func framesShape(t int, frames []*Node) []int {
+	return append([]int{t}, frames[0].Shape().Dimensions[1:]...)
+}
+
+// maxPoolFrame is MaxPool3DSpatial on one frame [batch, H, W, C].
+func maxPoolFrame(x *Node) *Node {
+	d := x.Shape().Dimensions
+	return MaxPool(x).Window(2).Strides(2).PaddingPerDim([][2]int{{0, d[1] % 2}, {0, d[2] % 2}}).Done()
+}
+
+// dropoutFrames is layers.DropoutStatic(ctx, Stack(frames, 1), rate) (Keras's
+// TimeDistributed(Dropout)) unstacked: the same single uniform draw of the
+// stacked shape, so the same masks, sliced per frame (the draw has no gradient).
+func dropoutFrames(ctx *context.Context, frames []*Node, rate float64) []*Node {
+	g := frames[0].Graph()
+	if rate <= 0 || !ctx.IsTraining(g) {
+		return frames
+	}
+	d := frames[0].Shape().Dimensions
+	dims := append([]int{d[0], len(frames)}, d[1:]...)
+	rateNode := Scalar(g, dtypes.Float32, rate)
+	rnd := ctx.RandomUniform(g, shapes.Make(dtypes.Float32, dims...))
+	drop := LessOrEqual(rnd, BroadcastToDims(rateNode, dims...))
+	keep := ConvertDType(OneMinus(rateNode), frames[0].DType())
+	out := make([]*Node, len(frames))
+	for t, x := range frames {
+		dropT := Reshape(SliceAxis(drop, 1, AxisElem(t)), d...)
+		out[t] = Div(Where(dropT, ZerosLike(x), x), keep)
+	}
+	return out
 }
 
 // MaxPool3DSpatial is Keras's MaxPooling3D(pool_size=(1, 2, 2),
@@ -171,22 +222,27 @@ func MaxPool3DSpatial(x *Node) *Node {
 // σ is recurrentActivation. With recurrentDropout > 0 and ctx training,
 // h_{t-1} is multiplied by a dropout mask drawn once per sequence.
 func ConvLSTM2D(ctx *context.Context, x *Node, filters, kernel int, recurrentDropout float64, recurrentActivation string) *Node {
-	g := x.Graph()
-	dt := x.DType()
-	d := x.Shape().Dimensions
-	b, t, h, w, cin := d[0], d[1], d[2], d[3], d[4]
+	return Stack(convLSTM2DFrames(ctx, unstackFrames(x), filters, kernel, recurrentDropout, recurrentActivation), 1)
+}
+
+// convLSTM2DFrames is ConvLSTM2D on the list of frames [batch, H, W, Cin],
+// returning the list of h_t [batch, H-k+1, W-k+1, filters]. The input
+// convolution runs per frame, so no gradient is sliced out of a stacked tensor.
+func convLSTM2DFrames(ctx *context.Context, frames []*Node, filters, kernel int, recurrentDropout float64, recurrentActivation string) []*Node {
+	x0 := frames[0]
+	g := x0.Graph()
+	dt := x0.DType()
+	d := x0.Shape().Dimensions
+	b, cin := d[0], d[3]
+	t := len(frames)
 	f := filters
 
 	wVar := ctx.VariableWithShape("kernel", shapes.Make(dt, kernel, kernel, cin, 4*f))
 	uVar := ctx.VariableWithShape("recurrent_kernel", shapes.Make(dt, kernel, kernel, f, 4*f))
 	bVar := ctx.WithInitializer(ForgetBiasInitializer).VariableWithShape("bias", shapes.Make(dt, 4*f))
 	W, U, bias := wVar.ValueGraph(g), uVar.ValueGraph(g), bVar.ValueGraph(g)
-
-	// The input convolution of all frames at once (the W * x_t term).
-	zx := Conv2D(Reshape(x, b*t, h, w, cin), W, false)
-	zx = Add(zx, Reshape(bias, 1, 1, 1, 4*f))
-	oh, ow := zx.Shape().Dimensions[1], zx.Shape().Dimensions[2]
-	zx = Reshape(zx, b, t, oh, ow, 4*f)
+	bias = Reshape(bias, 1, 1, 1, 4*f)
+	oh, ow := d[1]-kernel+1, d[2]-kernel+1
 
 	var mask *Node
 	if recurrentDropout > 0 && ctx.IsTraining(g) {
@@ -204,8 +260,8 @@ func ConvLSTM2D(ctx *context.Context, x *Node, filters, kernel int, recurrentDro
 	var hPrev, cPrev *Node
 	outs := make([]*Node, t)
 	for step := 0; step < t; step++ {
-		z := Reshape(SliceAxis(zx, 1, AxisElem(step)), b, oh, ow, 4*f)
-		if hPrev != nil { // h_0 = 0: the recurrent term vanishes at the first frame.
+		z := Add(Conv2D(frames[step], W, false), bias) // W * x_t + b
+		if hPrev != nil {                              // h_0 = 0: the recurrent term vanishes at the first frame.
 			hr := hPrev
 			if mask != nil {
 				hr = Mul(hr, mask)
@@ -222,7 +278,7 @@ func ConvLSTM2D(ctx *context.Context, x *Node, filters, kernel int, recurrentDro
 		cPrev = c
 		outs[step] = hPrev
 	}
-	return Stack(outs, 1)
+	return outs
 }
 
 // ForgetBiasInitializer initialises an LSTM bias [4u] as Keras's

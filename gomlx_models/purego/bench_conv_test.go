@@ -15,6 +15,7 @@ import (
 
 	"github.com/actrepro/actrepro/gomlx_models/convlstm"
 	"github.com/actrepro/actrepro/gomlx_models/lrcn"
+	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -159,4 +160,31 @@ func BenchmarkPyTorchConvModels(b *testing.B) {
 			fmt.Println(msg + ", load average " + loadAvg())
 		}
 	})
+}
+
+// BenchmarkConvOps prints the wall time per step spent in each op type's executor for the two
+// models (set PUREGO_OPTIMES=1; skipped otherwise, so `make bench` does not run it).
+func BenchmarkConvOps(b *testing.B) {
+	if os.Getenv("PUREGO_OPTIMES") == "" {
+		b.Skip("set PUREGO_OPTIMES=1 for the per-op breakdown")
+	}
+	for _, m := range convModels {
+		run, err := newConvStep(pureBackend(), m, convBatch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+		report, restore := purego.TimeOps()
+		const steps = 3
+		for range steps {
+			if err := run(); err != nil {
+				restore()
+				b.Fatal(err)
+			}
+		}
+		fmt.Printf("%s train step B=%d, per op type:\n%s", m.name, convBatch, report(steps))
+		restore()
+	}
 }

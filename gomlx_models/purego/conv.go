@@ -1,7 +1,14 @@
 package purego
 
 import (
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gopjrt/dtypes"
 )
 
 // ConvGeneral implements backends.Builder. An ungrouped convolution is lowered to one matrix
@@ -71,12 +78,6 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		return nil, false, nil // let simplego report the mismatch
 	}
 
-	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
-	perm := append(append([]int{axes.InputBatch}, axes.InputSpatial...), axes.InputChannels)
-	x, err := b.transposeIfNeeded(input, perm)
-	if err != nil {
-		return nil, false, err
-	}
 	padded := make([]int, d)
 	kernelSize := make([]int, d)
 	outSize := make([]int, d)
@@ -95,6 +96,26 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		pad[i+1] = backends.PadAxis{Start: paddings[i][0], End: paddings[i][1], Interior: inputDilations[i] - 1}
 		needPad = needPad || pad[i+1] != (backends.PadAxis{})
 	}
+	outPositions, kernelPositions := 1, 1
+	for i := range d {
+		outPositions *= outSize[i]
+		kernelPositions *= kernelSize[i]
+	}
+	if kernelPositions > outPositions {
+		// A kernel larger than the output: GoMLX's kernel gradient, whose kernel is the
+		// output gradient. Its im2col runs over the output positions instead.
+		if y, ok, err := b.convKernelGradient(input, kernel, xs, ks, axes, pad, needPad, padded, outSize, kernelSize,
+			strides, kernelDilations); ok || err != nil {
+			return y, ok, err
+		}
+	}
+
+	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
+	perm := append(append([]int{axes.InputBatch}, axes.InputSpatial...), axes.InputChannels)
+	x, err := b.transposeIfNeeded(input, perm)
+	if err != nil {
+		return nil, false, err
+	}
 	if needPad {
 		zero, err := b.scalar(xs.DType, 0)
 		if err != nil {
@@ -105,7 +126,28 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		}
 	}
 
-	// One strided slice per kernel position, row-major over the kernel's spatial axes.
+	filters := ks.Dimensions[axes.KernelOutputChannels]
+	if filters < channels {
+		// Fewer output than input channels (the input gradient of a convolution that widens
+		// its channels): the matrix product first, then one native col2im node.
+		if y, ok, err := b.convMatmulFirst(x, kernel, ks, axes, outSize, strides, kernelDilations, channels, filters); ok || err != nil {
+			if err != nil {
+				return nil, false, err
+			}
+			y, err = b.transposeIfNeeded(y, outputPerm(axes, d))
+			return y, true, err
+		}
+	}
+
+	// The patch matrix: one native im2col node, or one strided slice per kernel position
+	// (row-major over the kernel's spatial axes) concatenated.
+	numPositions := 1
+	for i := range d {
+		numPositions *= kernelSize[i]
+	}
+	if cols, ok := b.nativeIm2col(x, xs.DType, batch, padded, channels, outSize, kernelSize, strides, kernelDilations); ok {
+		return b.patchesTimesKernel(cols, kernel, ks, axes, numPositions, channels, d)
+	}
 	var patches []backends.Op
 	pos := make([]int, d)
 	for {
@@ -139,14 +181,21 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 		}
 	}
 
+	return b.patchesTimesKernel(cols, kernel, ks, axes, len(patches), channels, d)
+}
+
+// patchesTimesKernel multiplies the patch matrix cols [batch, out..., (positions, in)] by the
+// kernel and returns the product in the requested output layout.
+func (b *Builder) patchesTimesKernel(cols, kernel backends.Op, ks shapes.Shape, axes backends.ConvolveAxesConfig,
+	positions, channels, d int) (backends.Op, bool, error) {
+	filters := ks.Dimensions[axes.KernelOutputChannels]
 	// Kernel as [(spatial..., in), out].
 	kperm := append(append([]int{}, axes.KernelSpatial...), axes.KernelInputChannels, axes.KernelOutputChannels)
 	k, err := b.transposeIfNeeded(kernel, kperm)
 	if err != nil {
 		return nil, false, err
 	}
-	filters := ks.Dimensions[axes.KernelOutputChannels]
-	if k, err = b.Builder.Reshape(k, len(patches)*channels, filters); err != nil {
+	if k, err = b.Builder.Reshape(k, positions*channels, filters); err != nil {
 		return nil, false, err
 	}
 	y, err := b.Builder.DotGeneral(cols, []int{d + 1}, nil, k, []int{0}, nil) // [batch, out..., filters]
@@ -155,14 +204,19 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 	}
 
 	// Back to the requested output layout.
+	y, err = b.transposeIfNeeded(y, outputPerm(axes, d))
+	return y, true, err
+}
+
+// outputPerm is the permutation from [batch, spatial..., channels] to the output layout.
+func outputPerm(axes backends.ConvolveAxesConfig, d int) []int {
 	operm := make([]int, d+2)
 	operm[axes.OutputBatch] = 0
 	operm[axes.OutputChannels] = d + 1
 	for i, a := range axes.OutputSpatial {
 		operm[a] = i + 1
 	}
-	y, err = b.transposeIfNeeded(y, operm)
-	return y, true, err
+	return operm
 }
 
 // transposeIfNeeded is Transpose, skipped for the identity permutation.
@@ -173,4 +227,354 @@ func (b *Builder) transposeIfNeeded(x backends.Op, perm []int) (backends.Op, err
 		}
 	}
 	return x, nil
+}
+
+// Matrix product first, then col2im -----------------------------------------------------------
+
+// convMatmulFirst lowers the convolution of x ([batch, padded spatial..., channels], already
+// dilated and padded) as y = x · kernel[c, (j, f)], one matrix product over the channels for
+// all K kernel positions j at once, followed by one native col2im node:
+//
+//	y[b, p..., (j, f)] = Σ_c x[b, p..., c] · kernel[j, c, f]
+//	out[b, o..., f]    = Σ_j y[b, o·s + j·d, (j, f)]          (j in row-major order)
+//
+// The same sum as the im2col lowering, grouped differently (float rounding differs). im2col
+// moves K·channels values per output position, this K·filters per input position, so it is
+// chosen when filters < channels: the input gradient of the models' convolutions (GoMLX's
+// transposed convolution, see [ConvGeneralVJP]), which as im2col moved 4 to 8 times more.
+// ok is false when the native node cannot be built (fast paths off, dtype, not simplego ops).
+func (b *Builder) convMatmulFirst(x, kernel backends.Op, ks shapes.Shape, axes backends.ConvolveAxesConfig,
+	outSize, strides, kernelDilations []int, channels, filters int) (backends.Op, bool, error) {
+	xs, err := b.shape(x)
+	if err != nil {
+		return nil, false, err
+	}
+	sb, ok := b.Builder.(*simplego.Builder)
+	if !ok || !fastPathsOn() || (xs.DType != dtypes.Float32 && xs.DType != dtypes.Float64) {
+		return nil, false, nil
+	}
+	d := len(outSize)
+	kernelSize := make([]int, d)
+	positions := 1
+	for i := range d {
+		kernelSize[i] = ks.Dimensions[axes.KernelSpatial[i]]
+		positions *= kernelSize[i]
+	}
+	// Kernel as [in, (spatial..., out)].
+	kperm := append(append([]int{axes.KernelInputChannels}, axes.KernelSpatial...), axes.KernelOutputChannels)
+	k, err := b.transposeIfNeeded(kernel, kperm)
+	if err != nil {
+		return nil, false, err
+	}
+	if k, err = b.Builder.Reshape(k, channels, positions*filters); err != nil {
+		return nil, false, err
+	}
+	y, err := b.Builder.DotGeneral(x, []int{d + 1}, nil, k, []int{0}, nil) // [batch, padded..., K*filters]
+	if err != nil {
+		return nil, false, err
+	}
+	yn, ok := y.(*simplego.Node)
+	if !ok {
+		return nil, false, nil
+	}
+	outDims := append(append([]int{xs.Dimensions[0]}, outSize...), filters)
+	node := simplegoNewNode(sb, opCol2Im, shapes.Make(xs.DType, outDims...), yn)
+	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = &col2imParams{
+		kernelSize: kernelSize, strides: append([]int(nil), strides...),
+		dilations: append([]int(nil), kernelDilations...), filters: filters}
+	return node, true, nil
+}
+
+// opCol2Im is the executor slot of purego's col2im nodes: OpTypeSelectAndScatterSum, which
+// simplego v0.25.0 leaves empty and purego builds no native node of (its SelectAndScatterSum
+// is a composition of simplego ops). col2im is such a scatter-sum: each value of y is added to
+// the one output position its window covers.
+const opCol2Im = backends.OpTypeSelectAndScatterSum
+
+// col2imParams is the data of purego's col2im nodes.
+type col2imParams struct {
+	kernelSize, strides, dilations []int
+	filters                        int
+}
+
+// fastCol2ImCalls counts col2im nodes run (for tests).
+var fastCol2ImCalls atomic.Int64
+
+// execCol2Im runs purego's col2im nodes (they exist only when purego built them).
+func execCol2Im(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, _ []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	p, ok := data.(*col2imParams)
+	if !ok {
+		return nil, fmt.Errorf("purego col2im: node data is %T, want purego's parameters", data)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego col2im: backend already finalized")
+	}
+	y := bufferOf(inputs[0])
+	fastCol2ImCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		col2im(y.flat.([]float32), y.shape.Dimensions, flat, outShape.Dimensions, p)
+	case []float64:
+		col2im(y.flat.([]float64), y.shape.Dimensions, flat, outShape.Dimensions, p)
+	default:
+		return nil, fmt.Errorf("purego col2im: dtype %s not supported", outShape.DType)
+	}
+	return out, nil
+}
+
+// col2im writes out[b, o..., f] = Σ_j y[b, o·s + j·d, (j, f)], the kernel positions j in
+// row-major order, starting from j = 0's value. Output positions are split across cores;
+// each output value is summed by one goroutine in that fixed order, so the result does not
+// depend on the worker count.
+func col2im[T float32 | float64](y []T, yDims []int, out []T, outDims []int, p *col2imParams) {
+	d := len(p.kernelSize)
+	f := p.filters
+	if len(out) == 0 {
+		return
+	}
+	yStrides := make([]int, d+1) // flat stride of y's batch and spatial axes
+	s := yDims[d+1]
+	for a := d; a >= 0; a-- {
+		yStrides[a] = s
+		s *= yDims[a]
+	}
+	// Offsets of the kernel positions in y, row-major.
+	var offsets []int
+	pos := make([]int, d)
+	for j := 0; ; j++ {
+		off := j * f
+		for a := range d {
+			off += pos[a] * p.dilations[a] * yStrides[a+1]
+		}
+		offsets = append(offsets, off)
+		a := d - 1
+		for ; a >= 0; a-- {
+			if pos[a]++; pos[a] < p.kernelSize[a] {
+				break
+			}
+			pos[a] = 0
+		}
+		if a < 0 {
+			break
+		}
+	}
+	// Output positions [batch, out spatial...] and their base offsets in y.
+	posDims := outDims[:d+1]
+	posStrides := make([]int, d+1)
+	posStrides[0] = yStrides[0]
+	for a := range d {
+		posStrides[a+1] = p.strides[a] * yStrides[a+1]
+	}
+	parallelRows(len(out)/f, len(out)*len(offsets), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*f : (o+1)*f]
+			copy(dst, y[base+offsets[0]:base+offsets[0]+f])
+			for _, off := range offsets[1:] {
+				for i, v := range y[base+off : base+off+f] {
+					dst[i] += v
+				}
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
+}
+
+// Native im2col ---------------------------------------------------------------------------------
+
+// kernelGradientLowerings counts convolutions lowered by convKernelGradient (for tests).
+var kernelGradientLowerings atomic.Int64
+
+// opIm2Col is the executor slot of purego's im2col nodes: OpTypeFFT, which simplego v0.25.0
+// leaves empty and purego does not offer (its capabilities exclude it), so no other node has
+// this type.
+const opIm2Col = backends.OpTypeFFT
+
+// im2colParams is the data of purego's im2col nodes.
+type im2colParams struct {
+	kernelSize, strides, dilations []int
+}
+
+// fastIm2ColCalls counts im2col nodes run (for tests).
+var fastIm2ColCalls atomic.Int64
+
+// nativeIm2col returns one native node computing the patch matrix
+//
+//	cols[b, o..., (j, c)] = x[b, o·s + j·d, c]          (x: [batch, padded..., channels])
+//
+// of the ungrouped convolution lowering, in place of K strided Slices and a Concatenate (each
+// patch row is written once, the channels of consecutive kernel positions copied as one run),
+// or ok=false (fast paths off, dtype, not simplego's ops).
+func (b *Builder) nativeIm2col(x backends.Op, dtype dtypes.DType, batch int, padded []int, channels int,
+	outSize, kernelSize, strides, dilations []int) (backends.Op, bool) {
+	sb, ok1 := b.Builder.(*simplego.Builder)
+	xn, ok2 := x.(*simplego.Node)
+	if !ok1 || !ok2 || !fastPathsOn() || (dtype != dtypes.Float32 && dtype != dtypes.Float64) {
+		return nil, false
+	}
+	positions := 1
+	for _, k := range kernelSize {
+		positions *= k
+	}
+	outDims := append(append([]int{batch}, outSize...), positions*channels)
+	node := simplegoNewNode(sb, opIm2Col, shapes.Make(dtype, outDims...), xn)
+	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = &im2colParams{
+		kernelSize: append([]int(nil), kernelSize...), strides: append([]int(nil), strides...),
+		dilations: append([]int(nil), dilations...)}
+	return node, true
+}
+
+// execIm2Col runs purego's im2col nodes (they exist only when purego built them).
+func execIm2Col(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, _ []bool) (*simplego.Buffer, error) {
+	outShape, data := nodeOf(node)
+	p, ok := data.(*im2colParams)
+	if !ok {
+		return nil, fmt.Errorf("purego im2col: node data is %T, want purego's parameters", data)
+	}
+	out := simplegoGetBuffer(backend, outShape)
+	if out == nil {
+		return nil, fmt.Errorf("purego im2col: backend already finalized")
+	}
+	x := bufferOf(inputs[0])
+	fastIm2ColCalls.Add(1)
+	switch flat := bufferOf(out).flat.(type) {
+	case []float32:
+		im2col(x.flat.([]float32), x.shape.Dimensions, flat, outShape.Dimensions, p)
+	case []float64:
+		im2col(x.flat.([]float64), x.shape.Dimensions, flat, outShape.Dimensions, p)
+	default:
+		return nil, fmt.Errorf("purego im2col: dtype %s not supported", outShape.DType)
+	}
+	return out, nil
+}
+
+// im2col fills out [batch, out..., (j, c)] from x [batch, padded..., c]; it only copies.
+func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *im2colParams) {
+	d := len(p.kernelSize)
+	c := xDims[d+1]
+	row := outDims[d+1] // positions * c
+	if len(out) == 0 || c == 0 {
+		return
+	}
+	xStrides := make([]int, d+1) // flat stride of x's batch and spatial axes
+	s := c
+	for a := d; a >= 0; a-- {
+		xStrides[a] = s
+		s *= xDims[a]
+	}
+	// Runs of the patch row: consecutive kernel positions whose channels are contiguous in x.
+	type run struct{ src, dst, n int }
+	var runs []run
+	pos := make([]int, d)
+	for j := 0; ; j++ {
+		off := 0
+		for a := range d {
+			off += pos[a] * p.dilations[a] * xStrides[a+1]
+		}
+		if n := len(runs); n > 0 && runs[n-1].src+runs[n-1].n == off {
+			runs[n-1].n += c
+		} else {
+			runs = append(runs, run{off, j * c, c})
+		}
+		a := d - 1
+		for ; a >= 0; a-- {
+			if pos[a]++; pos[a] < p.kernelSize[a] {
+				break
+			}
+			pos[a] = 0
+		}
+		if a < 0 {
+			break
+		}
+	}
+	posDims := outDims[:d+1]
+	posStrides := make([]int, d+1)
+	posStrides[0] = xStrides[0]
+	for a := range d {
+		posStrides[a+1] = p.strides[a] * xStrides[a+1]
+	}
+	parallelRows(len(out)/row, len(out), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*row : (o+1)*row]
+			for _, r := range runs {
+				src := x[base+r.src : base+r.src+r.n]
+				if r.n > 16 {
+					copy(dst[r.dst:r.dst+r.n], src)
+				} else {
+					for i, v := range src {
+						dst[r.dst+i] = v
+					}
+				}
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
+}
+
+// convKernelGradient lowers a convolution whose kernel has more spatial positions than its
+// output (GoMLX's kernel gradient: input x with batch and channels swapped, kernel the
+// output gradient v, output shaped like the forward kernel; see [ConvGeneralVJP]) with the
+// roles of the two position sets swapped:
+//
+//	out[b, p, f] = Σ_(q, c) in[b, p·s + q·d, c] · kernel[q, c, f]
+//	cols[c, q, (p, b)] = in[b, p·s + q·d, c]                     (native im2col over p)
+//	out[(p, b), f] = Σ_(c, q) cols[c, q, (p, b)] · kernel[c, q, f]  (one matrix product)
+//
+// For the kernel gradient, in is x as laid out in the forward pass ([batch, spatial...,
+// channels], c its batch, b its channels) and kernel is v as laid out ([batch, out...,
+// filters]): no transpose, one im2col of x over the forward kernel's few positions, one
+// product contracting batch and positions.
+func (b *Builder) convKernelGradient(input, kernel backends.Op, xs, ks shapes.Shape, axes backends.ConvolveAxesConfig,
+	pad []backends.PadAxis, needPad bool, padded, outSize, kernelSize, strides, kernelDilations []int) (backends.Op, bool, error) {
+	d := len(outSize)
+	perm := append(append([]int{axes.InputChannels}, axes.InputSpatial...), axes.InputBatch)
+	x, err := b.transposeIfNeeded(input, perm) // [c, spatial..., b]
+	if err != nil {
+		return nil, false, err
+	}
+	if needPad {
+		zero, err := b.scalar(xs.DType, 0)
+		if err != nil {
+			return nil, false, err
+		}
+		if x, err = b.Pad(x, zero, pad...); err != nil {
+			return nil, false, err
+		}
+	}
+	cs, bs := xs.Dimensions[axes.InputChannels], xs.Dimensions[axes.InputBatch]
+	kernelGradientLowerings.Add(1)
+	// im2col over the output positions p (step: the strides), at the kernel positions q
+	// (step: the kernel dilations).
+	cols, ok := b.nativeIm2col(x, xs.DType, cs, padded, bs, kernelSize, outSize, kernelDilations, strides)
+	if !ok {
+		return nil, false, nil
+	}
+	kperm := append(append([]int{axes.KernelInputChannels}, axes.KernelSpatial...), axes.KernelOutputChannels)
+	k, err := b.transposeIfNeeded(kernel, kperm) // [c, q..., f]
+	if err != nil {
+		return nil, false, err
+	}
+	contract := make([]int, d+1)
+	for i := range contract {
+		contract[i] = i
+	}
+	y, err := b.Builder.DotGeneral(cols, contract, nil, k, contract, nil) // [(p, b), f]
+	if err != nil {
+		return nil, false, err
+	}
+	filters := ks.Dimensions[axes.KernelOutputChannels]
+	if y, err = b.Builder.Reshape(y, append(append(append([]int{}, outSize...), bs), filters)...); err != nil {
+		return nil, false, err
+	}
+	operm := make([]int, d+2) // [p..., b, f] to the output layout
+	operm[axes.OutputBatch] = d
+	operm[axes.OutputChannels] = d + 1
+	for i, a := range axes.OutputSpatial {
+		operm[a] = i
+	}
+	y, err = b.transposeIfNeeded(y, operm)
+	return y, true, err
 }

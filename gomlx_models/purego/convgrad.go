@@ -84,6 +84,11 @@ func ints(v []int, i, def int) int {
 // backend with the fast paths on (see installGradients): under "go" or "xla:*" the gradient
 // is GoMLX's own, with v0.25.0's even-kernel error.
 func ConvGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
+	if usePuregoVJP(node) && outputShape.Rank() == 0 {
+		if g := channelsLastConvVJP(node, vjpOutputs[0]); g != nil {
+			return g
+		}
+	}
 	grads := originalConvVJP(node, vjpOutputs, outputShape)
 	if !usePuregoVJP(node) {
 		return grads
@@ -128,4 +133,102 @@ func ConvGeneralVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []
 	}
 	overrideCalls.Add(1)
 	return []*Node{dx, grads[1]}
+}
+
+// channelsLastConvVJP is purego's gradient of an ungrouped convolution without input
+// dilation in the channels-last layout (input [batch, spatial..., in], kernel [spatial...,
+// in, out], output [batch, spatial..., out]: graph.Convolve's default, the models'
+// convolutions), or nil for any other configuration (then GoMLX's gradient, corrected as
+// above, is used). GoMLX's kernel gradient is a convolution whose kernel is the output
+// gradient: its spatial size is the output's (62x62 in the ConvLSTM), which purego's im2col
+// lowering would turn into thousands of slices. Here:
+//
+//	dkernel[j, c, f] = Σ_(b, o) xpad[b, o·s + j·d, c] · v[b, o, f]      (GoMLX's convolution, lowered as one im2col and one product)
+//	dx               = the convolution of v, stride-dilated, with the spatially reversed kernel
+//	                   (in/out swapped), padded k_eff-1-p_lo before and n-1-(o-1)·s+p_lo after
+//
+// the same sums as GoMLX's gradient in another order (and, for even kernels, v0.25.0's input
+// gradient corrected as in [ConvGeneralVJP]). The input gradient has fewer output than
+// input channels whenever the convolution widens its channels, and purego lowers it as a
+// matrix product and a col2im (see [Builder.ConvGeneral]).
+func channelsLastConvVJP(node *Node, v *Node) []*Node {
+	p, err := ReadConvParams(node)
+	if err != nil || p.ChannelGroupCount > 1 || p.BatchGroupCount > 1 || len(p.InputDilations) > 0 {
+		return nil
+	}
+	x, kernel := node.Inputs()[0], node.Inputs()[1]
+	d := x.Rank() - 2
+	a := p.Axes
+	if a.InputBatch != 0 || a.InputChannels != d+1 || a.KernelInputChannels != d || a.KernelOutputChannels != d+1 ||
+		a.OutputBatch != 0 || a.OutputChannels != d+1 {
+		return nil
+	}
+	for i := range d {
+		if a.InputSpatial[i] != i+1 || a.KernelSpatial[i] != i || a.OutputSpatial[i] != i+1 {
+			return nil
+		}
+	}
+	xPads := make([]backends.PadAxis, d+2)
+	dxPads := make([][2]int, d)
+	for i := range d {
+		var pad [2]int
+		if len(p.Paddings) > 0 {
+			pad = p.Paddings[i]
+		}
+		if pad[0] < 0 || pad[1] < 0 {
+			return nil
+		}
+		xPads[i+1] = backends.PadAxis{Start: pad[0], End: pad[1]}
+		k := kernel.Shape().Dim(i)
+		kEff := (k-1)*ints(p.KernelDilations, i, 1) + 1
+		in, out, s := x.Shape().Dim(i+1), node.Shape().Dim(i+1), ints(p.Strides, i, 1)
+		dxPads[i] = [2]int{kEff - 1 - pad[0], in - 1 - (out-1)*s + pad[0]}
+		if dxPads[i][0] < 0 || dxPads[i][1] < 0 {
+			return nil
+		}
+	}
+
+	// Kernel gradient: GoMLX's formulation, a convolution of x (batch and channels swapped)
+	// with v as its kernel, strides and kernel dilations exchanged, the end padding cut to
+	// give exactly the kernel's size. Its kernel (v) is larger than its output, so purego
+	// lowers it as one native im2col of x and one product (see convKernelGradient).
+	var kAxes backends.ConvolveAxesConfig
+	kAxes.InputBatch, kAxes.InputChannels, kAxes.InputSpatial = a.InputChannels, a.InputBatch, a.InputSpatial
+	kAxes.KernelInputChannels, kAxes.KernelOutputChannels, kAxes.KernelSpatial = a.OutputBatch, a.OutputChannels, a.OutputSpatial
+	kAxes.OutputBatch, kAxes.OutputChannels, kAxes.OutputSpatial = a.KernelInputChannels, a.KernelOutputChannels, a.KernelSpatial
+	kPads := make([][2]int, d)
+	kStrides, kDilations := make([]int, d), make([]int, d)
+	for i := range d {
+		k, kd, s := kernel.Shape().Dim(i), ints(p.KernelDilations, i, 1), ints(p.Strides, i, 1)
+		in, out := x.Shape().Dim(i+1), node.Shape().Dim(i+1)
+		lo := int(xPads[i+1].Start)
+		hi := (k-1)*kd + (out-1)*s + 1 - in - lo // exactly k outputs
+		if hi < 0 {
+			return nil
+		}
+		kPads[i] = [2]int{lo, hi}
+		kStrides[i], kDilations[i] = kd, s
+	}
+	dk := ConvGeneral(x, v, kAxes, kStrides, kPads, nil, kDilations, 1, 1)
+
+	// Input gradient: the transposed convolution.
+	var rev backends.ConvolveAxesConfig
+	rev.InputBatch, rev.InputChannels, rev.InputSpatial = a.OutputBatch, a.OutputChannels, a.OutputSpatial
+	rev.KernelInputChannels, rev.KernelOutputChannels = a.KernelOutputChannels, a.KernelInputChannels
+	rev.KernelSpatial = a.KernelSpatial
+	rev.OutputBatch, rev.OutputChannels, rev.OutputSpatial = a.InputBatch, a.InputChannels, a.InputSpatial
+	var inputDilations []int
+	if len(p.Strides) > 0 {
+		inputDilations = p.Strides
+	}
+	spatial := make([]int, d)
+	for i := range spatial {
+		spatial[i] = i
+	}
+	dx := ConvGeneral(v, Reverse(kernel, spatial...), rev, nil, dxPads, inputDilations, p.KernelDilations, 1, 1)
+	if !dx.Shape().Equal(x.Shape()) || !dk.Shape().Equal(kernel.Shape()) {
+		return nil
+	}
+	overrideCalls.Add(1)
+	return []*Node{dx, dk}
 }

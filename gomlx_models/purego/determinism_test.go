@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/actrepro/actrepro/gomlx_models/convlstm"
 	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -146,4 +147,78 @@ func TestTrainingStepBitIdentical(t *testing.T) {
 		return
 	}
 	t.Logf("loss %g and %d gradient values bit-identical with 1, 2, 8 workers and 3 concurrent steps", math.Float32frombits(ref[0]), len(ref)-1)
+}
+
+// TestConvLSTMStepBitIdentical runs a float32 training step (loss and every gradient) of a
+// small ConvLSTM (convlstm.Model: per-frame convolutions lowered to purego's native im2col,
+// their input gradients to matrix product + col2im, the kernel gradients, max-pool and its
+// native SelectAndScatter, dropout, the reductions and transposes of fastreduce.go) with 1, 2
+// and 8 workers: the bits must not change. Sizes are above minParallelElems, so every
+// executor splits its work.
+func TestConvLSTMStepBitIdentical(t *testing.T) {
+	if purego.FastPathsError() != nil {
+		t.Skipf("purego's fast paths are off: %v", purego.FastPathsError())
+	}
+	cfg := convlstm.DefaultConfig()
+	cfg.Frames, cfg.Height, cfg.Width, cfg.Filters = 3, 40, 40, []int{4, 8}
+	const batch = 2
+	rng := rand.New(rand.NewPCG(51, 52))
+	videos := make([]float32, batch*cfg.Frames*cfg.Height*cfg.Width*cfg.Channels)
+	for i := range videos {
+		videos[i] = rng.Float32()
+	}
+	labels := []int32{1, 3}
+	run := func(workers int) []uint32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
+		backend, err := purego.New(fmt.Sprintf("%s:parallelism=%d", purego.Name, workers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer backend.Finalize()
+		ctx := context.New()
+		if err := ctx.SetRNGStateFromSeed(5); err != nil {
+			t.Fatal(err)
+		}
+		exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) []*Node {
+			ctx.SetTraining(x.Graph(), true) // dropout on
+			logits := convlstm.Model(ctx, cfg, x)
+			loss := ReduceAllMean(losses.SparseCategoricalCrossEntropyLogits([]*Node{y}, []*Node{logits}))
+			var wrt []*Node
+			ctx.EnumerateVariables(func(v *context.Variable) {
+				if v.Trainable && v.DType().IsFloat() {
+					wrt = append(wrt, v.ValueGraph(loss.Graph()))
+				}
+			})
+			return append([]*Node{loss}, Gradient(loss, wrt...)...)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs, err := exec.Exec(tensors.FromFlatDataAndDimensions(videos, batch, cfg.Frames, cfg.Height, cfg.Width, cfg.Channels),
+			tensors.FromFlatDataAndDimensions(labels, batch, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bits []uint32
+		for _, o := range outs {
+			for _, v := range tensors.MustCopyFlatData[float32](o) {
+				bits = append(bits, math.Float32bits(v))
+			}
+		}
+		return bits
+	}
+	ref := run(1)
+	for _, workers := range []int{2, 8} {
+		got := run(workers)
+		if len(got) != len(ref) {
+			t.Fatalf("%d workers: %d values, 1 worker %d", workers, len(got), len(ref))
+		}
+		for i := range ref {
+			if got[i] != ref[i] {
+				t.Fatalf("%d workers: value %d of %d is %g, 1 worker %g", workers, i, len(ref),
+					math.Float32frombits(got[i]), math.Float32frombits(ref[i]))
+			}
+		}
+	}
+	t.Logf("loss %g and %d gradient values bit-identical with 1, 2 and 8 workers", math.Float32frombits(ref[0]), len(ref)-1)
 }

@@ -12,19 +12,22 @@
 //   - runs DotGeneral, for its own backends only, on a packed, blocked matrix kernel (package
 //     gemm: AVX2/FMA assembly on amd64, portable Go elsewhere; gonum's Dgemm for float64)
 //     instead of simplego's scalar loops, and lowers every ungrouped convolution to one
-//     matrix product (im2col, see [Builder.ConvGeneral]); runs Slice, BroadcastInDim,
-//     Concatenate, max/sum ReduceWindow, and same-shape Add and Mul with its own executors
-//     (contiguous runs, split across cores, results bit-identical to simplego's whatever the
-//     worker count), and the max-pool gradient SelectAndScatterMax/Min and Pad as native nodes
-//     instead of compositions of simplego ops (fastops.go, fastpool.go); simplego's executor
-//     table and node constructor are reached by go:linkname;
+//     matrix product (a native im2col node, or, when the convolution narrows its channels,
+//     the product first and a native col2im node; see [Builder.ConvGeneral]); runs Slice,
+//     BroadcastInDim, Concatenate, max/sum ReduceWindow, same-shape Add and Mul,
+//     ReduceSum/Max/Min/Product and Transpose with its own executors (contiguous runs, split
+//     across cores over output elements only, results bit-identical to simplego's whatever
+//     the worker count), and the max-pool gradient SelectAndScatterMax/Min and Pad as native
+//     nodes instead of compositions of simplego ops (fastops.go, fastreduce.go, fastpool.go,
+//     conv.go); simplego's executor table and node constructor are reached by go:linkname;
 //   - for graphs built for its own backends only, replaces the gradient of DotGeneral (and
 //     Dot) with one built from two DotGenerals (matrix products) instead of GoMLX's
 //     broadcast-multiply-and-reduce, which simplego executes literally at a huge cost in time
-//     and memory (see [DotGeneralVJP]), and corrects GoMLX v0.25.0's input gradient of
-//     convolutions with an even (dilated) kernel size, padded one position short (see
-//     [ConvGeneralVJP]); graphs of any other backend ("go", "xla:cuda") get GoMLX's own
-//     gradients;
+//     and memory (see [DotGeneralVJP]), and replaces the gradient of channels-last
+//     convolutions (one product per kernel position for the kernel, a transposed convolution
+//     for the input) and corrects GoMLX v0.25.0's input gradient of convolutions with an even
+//     (dilated) kernel size, padded one position short (see [ConvGeneralVJP]); graphs of any
+//     other backend ("go", "xla:cuda") get GoMLX's own gradients;
 //   - passes ones for nil convolution strides and dilations, which GoMLX's kernel gradient
 //     produces and simplego rejects (see [Builder.ConvGeneral]).
 //

@@ -93,9 +93,10 @@ func execSelectAndScatter(backend *simplego.Backend, node *simplego.Node, inputs
 }
 
 func selectAndScatter[T float32 | float64](x []T, xDims []int, src []T, srcDims []int, out []T, p *selectScatterParams) {
-	for i := range out {
-		out[i] = 0
-	}
+	const chunk = 1 << 14
+	parallelRows((len(out)+chunk-1)/chunk, len(out), func(lo, hi int) {
+		clear(out[lo*chunk : min(hi*chunk, len(out))])
+	})
 	rank := len(xDims)
 	if len(src) == 0 || len(x) == 0 {
 		return
@@ -161,6 +162,14 @@ func selectAndScatter[T float32 | float64](x []T, xDims []int, src []T, srcDims 
 	if p.isMin {
 		pad = T(math.Inf(1))
 	}
+	disjoint := true
+	for a := range k {
+		disjoint = disjoint && p.strides[a] >= p.window[a]
+	}
+	if disjoint {
+		selectScatterDisjoint(x, src, out, p.isMin, pad, k, inner, outer, numWin, position, unravel, next)
+		return
+	}
 	sel := make([]int32, len(src)) // selected window offset of each (output, channel)
 	parallelRows(outer, len(src)*numWin, func(lo, hi int) {
 		idx := make([]int, k)
@@ -206,6 +215,50 @@ func selectAndScatter[T float32 | float64](x []T, xDims []int, src []T, srcDims 
 			}
 		})
 	}
+}
+
+// selectScatterDisjoint is selectAndScatter when no two windows overlap (strides at least
+// the window on every axis: every pooling of the models): each operand element is reached
+// by at most one output, so one pass per output both selects (the same comparisons, in the
+// same order, as the general path) and scatters its value (0 + value, as the composition's
+// sum of one term and zeros), outputs split across cores; the result is the general path's,
+// bit for bit, whatever the worker count.
+func selectScatterDisjoint[T float32 | float64](x, src, out []T, isMin bool, pad T, k, inner, outer, numWin int,
+	position func([]int, int) int, unravel func(int, []int), next func([]int)) {
+	parallelRows(outer, len(src)*numWin, func(lo, hi int) {
+		idx := make([]int, k)
+		unravel(lo, idx)
+		best := make([]T, inner)
+		arg := make([]int32, inner)
+		poss := make([]int, numWin)
+		for o := lo; o < hi; o++ {
+			for w := range numWin {
+				poss[w] = position(idx, w)
+			}
+			for w, pos := range poss {
+				for j := range inner {
+					v := pad
+					if pos >= 0 {
+						v = x[pos+j]
+					}
+					better := v > best[j]
+					if isMin {
+						better = v < best[j]
+					}
+					if w == 0 || better || v != v {
+						best[j], arg[j] = v, int32(w)
+					}
+				}
+			}
+			s := src[o*inner : (o+1)*inner]
+			for j := range inner {
+				if pos := poss[arg[j]]; pos >= 0 {
+					out[pos+j] += s[j]
+				}
+			}
+			next(idx)
+		}
+	})
 }
 
 // Pad --------------------------------------------------------------------------------------

@@ -153,7 +153,8 @@ func TestFakeVersionFallsBack(t *testing.T) {
 		b := testBackend(t)
 		fastCalls := func() int64 {
 			return fastDotCalls.Load() + fastSliceCalls.Load() + fastConcatCalls.Load() + fastReduceWindowCalls.Load() +
-				fastSelectScatterCalls.Load() + fastPadCalls.Load() + fastBroadcastCalls.Load() + fastBinaryCalls.Load()
+				fastSelectScatterCalls.Load() + fastPadCalls.Load() + fastBroadcastCalls.Load() + fastBinaryCalls.Load() +
+				fastReduceCalls.Load() + fastTransposeCalls.Load() + fastCol2ImCalls.Load() + fastIm2ColCalls.Load()
 		}
 		d0, o0 := fastCalls(), overrideCalls.Load()
 		outs = MustExecOnceN(b, model, x, k, w)

@@ -108,6 +108,14 @@ func puregoExecutors() map[backends.OpType]executor {
 		backends.OpTypeSelectAndScatterMax: execSelectAndScatter,
 		backends.OpTypeSelectAndScatterMin: execSelectAndScatter,
 		backends.OpTypePad:                 execPad,
+		// Reductions and Transpose (fastreduce.go).
+		backends.OpTypeReduceSum:     execReduceSum,
+		backends.OpTypeReduceMax:     execReduceMax,
+		backends.OpTypeReduceMin:     execReduceMin,
+		backends.OpTypeReduceProduct: execReduceProduct,
+		opTranspose:                  execTranspose,
+		opCol2Im:                     execCol2Im, // empty slot, purego's col2im nodes (conv.go)
+		opIm2Col:                     execIm2Col, // empty slot, purego's im2col nodes (conv.go)
 	}
 }
 
@@ -144,6 +152,12 @@ var expectedExecutors = []struct {
 	{backends.OpTypeSelectAndScatterMax, ""}, // empty in simplego v0.25.0
 	{backends.OpTypeSelectAndScatterMin, ""},
 	{backends.OpTypePad, ""},
+	{backends.OpTypeReduceSum, "execReduce"},
+	{backends.OpTypeReduceMax, "execReduce"},
+	{backends.OpTypeReduceMin, "execReduce"},
+	{backends.OpTypeReduceProduct, "execReduce"},
+	{opCol2Im, ""},
+	{opIm2Col, ""},
 }
 
 // checkExecutorTable verifies what can be verified of the two go:linkname targets. Their

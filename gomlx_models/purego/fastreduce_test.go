@@ -1,0 +1,149 @@
+package purego
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gopjrt/dtypes"
+)
+
+// TestFastReduceBitIdentical runs ReduceSum/Max/Min/Product over every subset of axes of
+// shapes with odd and size-1 dimensions, and over large shapes (split across goroutines: rows,
+// column chunks of a few long rows, and output elements), on purego with 1, 2 and 8 workers
+// (GOMAXPROCS) and on simplego ("go:ops_sequential", its own executor). The claim of
+// fastreduce.go is that purego adds each output element's operand elements in simplego's
+// order, so all four must be bit-identical; the fast executor must have run.
+func TestFastReduceBitIdentical(t *testing.T) {
+	pure := testBackend(t)
+	sg, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type reduceCase struct {
+		dims []int
+		axes [][]int // nil: every non-empty subset
+	}
+	cases := []reduceCase{
+		{[]int{7}, nil},
+		{[]int{3, 5, 7, 2}, nil},
+		{[]int{1, 9, 1, 4}, nil},
+		{[]int{2, 3, 1, 5, 3}, nil},
+		{[]int{80, 31, 31, 16}, [][]int{{0, 1, 2}, {3}, {0}, {1, 2}, {0, 1, 2, 3}}}, // bias gradient, per-pixel, batch
+		{[]int{4, 8192}, [][]int{{0}, {1}}},                                         // few long rows: column chunks
+		{[]int{3, 50000}, [][]int{{0, 1}}},                                          // scalar loss: one sequential sum
+	}
+	ops := []struct {
+		name string
+		fn   func(b backends.Builder, x backends.Op, axes ...int) (backends.Op, error)
+	}{
+		{"ReduceSum", func(b backends.Builder, x backends.Op, a ...int) (backends.Op, error) { return b.ReduceSum(x, a...) }},
+		{"ReduceMax", func(b backends.Builder, x backends.Op, a ...int) (backends.Op, error) { return b.ReduceMax(x, a...) }},
+		{"ReduceMin", func(b backends.Builder, x backends.Op, a ...int) (backends.Op, error) { return b.ReduceMin(x, a...) }},
+		{"ReduceProduct", func(b backends.Builder, x backends.Op, a ...int) (backends.Op, error) {
+			return b.ReduceProduct(x, a...)
+		}},
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			x := randomTensor(rng, dtype, c.dims)
+			subsets := c.axes
+			if subsets == nil {
+				for m := 1; m < 1<<len(c.dims); m++ {
+					var s []int
+					for a := range c.dims {
+						if m&(1<<a) != 0 {
+							s = append(s, a)
+						}
+					}
+					subsets = append(subsets, s)
+				}
+			}
+			for _, axes := range subsets {
+				for _, op := range ops {
+					if op.name == "ReduceProduct" && x.Shape().Size() > 10000 {
+						continue // all zeros or infinities: says nothing
+					}
+					t.Run(fmt.Sprintf("%s/%s/%v/axes%v", dtype, op.name, c.dims, axes), func(t *testing.T) {
+						fn := func(b backends.Builder, xo backends.Op) (backends.Op, error) { return op.fn(b, xo, axes...) }
+						want := runBuilderOp(t, sg, x, fn)
+						for _, workers := range []int{1, 2, 8} {
+							runtime.GOMAXPROCS(workers)
+							before := fastReduceCalls.Load()
+							got := runBuilderOp(t, pure, x, fn)
+							if fastReduceCalls.Load() == before {
+								t.Fatalf("%d workers: the fast reduction did not run", workers)
+							}
+							assertBitEqual(t, got, want)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestFastTransposeBitIdentical checks purego's Transpose against simplego's, bit for bit,
+// for every permutation of rank-3 and rank-4 shapes with odd and size-1 dimensions and for
+// the large layout changes of the convolutions (parallel), with 1, 2 and 8 workers.
+func TestFastTransposeBitIdentical(t *testing.T) {
+	pure := testBackend(t)
+	sg, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	perms := func(n int) [][]int {
+		var out [][]int
+		var rec func(p []int, used int)
+		rec = func(p []int, used int) {
+			if len(p) == n {
+				out = append(out, append([]int(nil), p...))
+				return
+			}
+			for a := range n {
+				if used&(1<<a) == 0 {
+					rec(append(p, a), used|1<<a)
+				}
+			}
+		}
+		rec(nil, 0)
+		return out
+	}
+	cases := []struct {
+		dims  []int
+		perms [][]int
+	}{
+		{[]int{2}, [][]int{{0}}},
+		{[]int{3, 5, 7}, perms(3)},
+		{[]int{2, 1, 3, 5}, perms(4)},
+		{[]int{80, 31, 31, 16}, [][]int{{3, 0, 1, 2}, {0, 3, 1, 2}, {1, 2, 3, 0}}},
+		{[]int{300, 257}, [][]int{{1, 0}}},
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			x := randomTensor(rng, dtype, c.dims)
+			for _, p := range c.perms {
+				t.Run(fmt.Sprintf("%s/%v/perm%v", dtype, c.dims, p), func(t *testing.T) {
+					fn := func(b backends.Builder, xo backends.Op) (backends.Op, error) { return b.Transpose(xo, p...) }
+					want := runBuilderOp(t, sg, x, fn)
+					for _, workers := range []int{1, 2, 8} {
+						runtime.GOMAXPROCS(workers)
+						before := fastTransposeCalls.Load()
+						got := runBuilderOp(t, pure, x, fn)
+						if fastTransposeCalls.Load() == before {
+							t.Fatalf("%d workers: the fast transpose did not run", workers)
+						}
+						assertBitEqual(t, got, want)
+					}
+				})
+			}
+		}
+	}
+}
