@@ -14,11 +14,12 @@
 //     instead of simplego's scalar loops, and lowers every ungrouped convolution to one
 //     matrix product (a native im2col node, or, when the convolution narrows its channels,
 //     the product first and a native col2im node; see [Builder.ConvGeneral]); runs Slice,
-//     BroadcastInDim, Concatenate, max/sum ReduceWindow, same-shape Add and Mul,
+//     BroadcastInDim, Concatenate, max/sum ReduceWindow, the elementwise binary ops (with
+//     broadcasting) and 13 unary ops (elementwise.go),
 //     ReduceSum/Max/Min/Product and Transpose with its own executors (contiguous runs, split
 //     across cores over output elements only, results bit-identical to simplego's whatever
 //     the worker count), and the max-pool gradient SelectAndScatterMax/Min and Pad as native
-//     nodes instead of compositions of simplego ops (fastops.go, fastreduce.go, fastpool.go,
+//     nodes instead of compositions of simplego ops (fastops.go, elementwise.go, fastreduce.go, fastpool.go,
 //     conv.go); simplego's executor table and node constructor are reached by go:linkname;
 //   - for graphs built for its own backends only, replaces the gradient of DotGeneral (and
 //     Dot) with one built from two DotGenerals (matrix products) instead of GoMLX's
