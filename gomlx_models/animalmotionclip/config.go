@@ -10,6 +10,10 @@ type Config struct {
 	ImageSize int // H = W of every frame (RGB and flow images alike)
 	Channels  int // C: 3 (RGB frames and colour-wheel flow images)
 	Patch     int // p: patch side; ImageSize must be a multiple
+	// Stem is the channel count of the convolutional stem with spatial pooling (PatchEmbed);
+	// 0 (the default) is CLIP's plain linear patch embedding. This reproduction's addition for a
+	// from-scratch encoder at 32×32 (REPRODUCE.md, AnimalMotionCLIP), not the paper's.
+	Stem      int
 	Width     int // D: token width of the frame encoder, the MIT and the matching space
 	Heads     int // attention heads of every block (D must be a multiple)
 	Layers    int // frame-level encoder blocks (with cross-frame communication)
@@ -50,6 +54,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.ImageSize < 1 || c.Patch < 1 || c.ImageSize%c.Patch != 0:
 		return fmt.Errorf("animalmotionclip: image size %d must be a positive multiple of the patch %d", c.ImageSize, c.Patch)
+	case c.Stem < 0:
+		return fmt.Errorf("animalmotionclip: stem channels must be >= 0, got %d", c.Stem)
 	case c.Channels < 1:
 		return fmt.Errorf("animalmotionclip: channels must be >= 1, got %d", c.Channels)
 	case c.Width < 1 || c.Heads < 1 || c.Width%c.Heads != 0:

@@ -9,7 +9,10 @@
 //
 // The pieces, as section 2 "Video Recognition module" names them:
 //   - Patch embedding and positional encoding (PatchEmbed): non-overlapping p×p patches of each
-//     frame projected to width D, a class token, learned positions (ViT, the paper's [4]).
+//     frame projected to width D, a class token, learned positions (ViT, the paper's [4]). With
+//     Config.Stem > 0 (this package's addition, not the paper's) a 3×3 convolutional stem
+//     (ConvStem) is max-pooled over each patch into its token and over the frame into the class
+//     token, so that a from-scratch encoder at 32×32 sees cues a few pixels wide.
 //   - Frame-level encoder (FrameEncoder): ViT blocks with X-CLIP's cross-frame communication: each
 //     block turns every frame's class token into a message token, lets the T message tokens of a
 //     video attend to each other, and appends each frame's message to that frame's tokens for the
@@ -29,6 +32,6 @@
 //
 // The package builds GoMLX graphs only; training loops live in the task
 // (internal/tasks/animalmotionclip). There is no public AnimalMotionCLIP code: the layers follow
-// the X-CLIP paper, and the widths, depths and the bias are choices stated in Config. The X-CLIP
+// the X-CLIP paper, and the widths, depths, the stem and the bias are choices stated in Config. The X-CLIP
 // paper is not in ../shared/papers, so it is cited by section, not by equation number.
 package animalmotionclip

@@ -59,8 +59,12 @@ func flat(t *tensors.Tensor) []float32 {
 // fixtureConfig is the fixture's classifier (gen_fixtures.py's sizes).
 func fixtureConfig(sz []float32) Config {
 	i := func(k int) int { return int(sz[k]) }
-	return Config{ImageSize: i(3), Channels: i(4), Patch: i(5), Width: i(6), Heads: i(7), Layers: i(8), MITLayers: i(9),
+	c := Config{ImageSize: i(3), Channels: i(4), Patch: i(5), Width: i(6), Heads: i(7), Layers: i(8), MITLayers: i(9),
 		PromptLayers: i(10), MLPRatio: i(11), TextDim: i(12), Classes: i(13), Frames: i(2), Classifiers: i(1)}
+	if len(sz) > 14 {
+		c.Stem = i(14)
+	}
+	return c
 }
 
 // TestFixtureMatchesPyTorch: with the fixture's weights, the logits of the M classifiers, the

@@ -37,7 +37,7 @@ func gradConfig(prompt int) Config {
 
 // TestGradients checks, against float64 central differences on purego, the gradient of the
 // loss (every classifier's BCE, Loss) and of the aggregated scores with respect to the frames, the text embeddings
-// and every variable: patch embedding, two cross-frame blocks (X-CLIP's message
+// and every variable: patch embedding (with the convolutional stem and its max-pooling), two cross-frame blocks (X-CLIP's message
 // tokens), the MIT, the text projection, the prompt generator and the matching.
 func TestGradients(t *testing.T) {
 	backend, err := purego.New(purego.Name)
@@ -51,7 +51,7 @@ func TestGradients(t *testing.T) {
 		cfg  Config
 		out  string
 	}{
-		{"loss, 2 frame blocks, prompts", func() Config { c := gradConfig(1); c.Layers = 2; return c }(), "loss"},
+		{"loss, 2 frame blocks, prompts, conv stem", func() Config { c := gradConfig(1); c.Layers, c.Stem = 2, 3; return c }(), "loss"},
 		{"scores, no prompts", gradConfig(0), "scores"},
 	}
 	for _, tc := range cases {

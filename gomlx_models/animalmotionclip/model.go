@@ -19,6 +19,15 @@ const embedStd = 0.02
 // [N, H, W, C] cut into non-overlapping p×p patches, each flattened (row, column, channel) and
 // projected to D ("conv1" as a linear map), a class token prepended, learned positions added,
 // then CLIP's ln_pre. Result [N, 1+P, D] with P = (H/p)·(W/p).
+//
+// With Config.Stem = S > 0 a convolutional stem with spatial pooling adds to both (this
+// reproduction's, not the paper's, which fine-tunes a pre-trained CLIP): a 3×3 convolution
+// (zero padding 1) from C to S channels and QuickGELU at every pixel (ConvStem), max-pooled
+// over each patch and projected to D ("stem_patch") and added to the patch's token, and
+// max-pooled over the whole frame and projected to D ("stem_cls") and added to the class
+// token. A from-scratch ViT at 32×32 does not find a few-pixel cue (a leaf, wings) whose
+// patch token is averaged with 15 others; a max-pooled local detector marks it in its patch's
+// token and in the class token.
 func PatchEmbed(ctx *context.Context, c Config, frames *Node) *Node {
 	ctx = ctx.In("patch_embed")
 	g := frames.Graph()
@@ -28,10 +37,38 @@ func PatchEmbed(ctx *context.Context, c Config, frames *Node) *Node {
 	x = linear(ctx.In("conv1"), Reshape(x, n, s*s, p*p*c.Channels), c.Width)
 	cls := variable(ctx, g, x, "class_embedding", initializers.RandomNormalFn(ctx, embedStd), c.Width)
 	cls = BroadcastToDims(Reshape(cls, 1, 1, c.Width), n, 1, c.Width)
+	if c.Stem > 0 {
+		f := Reshape(ConvStem(ctx.In("stem"), c, frames), n, s, p, s, p, c.Stem)
+		local := Reshape(ReduceMax(f, 2, 4), n, s*s, c.Stem) // max over each patch's p×p pixels
+		x = Add(x, linear(ctx.In("stem_patch"), local, c.Width))
+		global := Reshape(ReduceMax(local, 1), n, 1, c.Stem) // max over the frame
+		cls = Add(cls, linear(ctx.In("stem_cls"), global, c.Width))
+	}
 	x = Concatenate([]*Node{cls, x}, 1)
 	pos := variable(ctx, g, x, "positional_embedding", initializers.RandomNormalFn(ctx, embedStd), s*s+1, c.Width)
 	x = Add(x, BroadcastToDims(InsertAxes(pos, 0), n, s*s+1, c.Width))
 	return layerNorm(ctx.In("ln_pre"), x)
+}
+
+// ConvStem is the stem's 3×3 convolution with zero padding 1, C → Config.Stem channels, then
+// QuickGELU, on frames [N, H, W, C]: [N, H, W, Stem]. The 3×3 neighbourhood of every pixel is
+// gathered by slicing the padded frames (row offset, column offset, channel order: a PyTorch
+// conv2d kernel [S, C, 3, 3] permuted to [3, 3, C, S]) and mapped by one linear layer.
+func ConvStem(ctx *context.Context, c Config, frames *Node) *Node {
+	dims := frames.Shape().Dimensions
+	n, h, w, ch := dims[0], dims[1], dims[2], dims[3]
+	zr := ZerosLike(Slice(frames, AxisRange(), AxisRange(0, 1), AxisRange(), AxisRange()))
+	x := Concatenate([]*Node{zr, frames, zr}, 1) // [N, H+2, W, C]
+	zc := ZerosLike(Slice(x, AxisRange(), AxisRange(), AxisRange(0, 1), AxisRange()))
+	x = Concatenate([]*Node{zc, x, zc}, 2) // [N, H+2, W+2, C]
+	nb := make([]*Node, 0, 9)
+	for dy := range 3 {
+		for dx := range 3 {
+			nb = append(nb, Slice(x, AxisRange(), AxisRange(dy, dy+h), AxisRange(dx, dx+w), AxisRange()))
+		}
+	}
+	x = Reshape(Concatenate(nb, 3), n, h*w, 9*ch)
+	return Reshape(quickGELU(linear(ctx, x, c.Stem)), n, h, w, c.Stem)
 }
 
 // crossFrameBlock is one frame-level block with X-CLIP's cross-frame communication (X-CLIP

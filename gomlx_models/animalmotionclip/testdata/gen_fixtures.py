@@ -5,7 +5,7 @@ An independent, tiny PyTorch AnimalMotionCLIP classifier written from the paper
 (../shared/papers/animalmotionclip.txt, section 2) and the X-CLIP paper it builds on (Ni et al. 2022:
 cross-frame communication and the multi-frame integration Transformer, its section 3.2; the
 video-specific prompt generator, section 3.3), in float64: patches by conv2d (stride p), attention by
-F.multi_head_attention_forward, LayerNorm by F.layer_norm, the loss by
+F.multi_head_attention_forward, LayerNorm by F.layer_norm, the stem by conv2d and max_pool2d, the loss by
 F.binary_cross_entropy_with_logits. M weight-sharing classifiers, scores = mean of the sigmoids.
 
 It writes model.npz with the config ("cfg:*"), the inputs ("in:frames" [B, M, T, H, W, C], "in:text"
@@ -24,7 +24,7 @@ import torch.nn.functional as F
 torch.set_default_dtype(torch.float64)
 torch.manual_seed(7)
 
-B, M, T, H, C, P_, D, HEADS, LAYERS, MIT_LAYERS, PROMPT_LAYERS, RATIO, E, K = 2, 2, 3, 8, 3, 4, 8, 2, 2, 1, 1, 2, 5, 3
+B, M, T, H, C, P_, D, HEADS, LAYERS, MIT_LAYERS, PROMPT_LAYERS, RATIO, E, K, STEM = 2, 2, 3, 8, 3, 4, 8, 2, 2, 1, 1, 2, 5, 3, 4
 S = H // P_
 NP = S * S
 ROOT = "/animalmotionclip"
@@ -98,6 +98,11 @@ linear_params("/patch_embed/conv1", P_ * P_ * C, D)
 param("/patch_embed", "class_embedding", D)
 param("/patch_embed", "positional_embedding", NP + 1, D)
 ln_params("/patch_embed/ln_pre", D)
+# The convolutional stem with spatial pooling (this reproduction's; model.go PatchEmbed): a 3x3
+# convolution stored as GoMLX's linear map [3*3*C, STEM] over (row offset, column offset, channel).
+linear_params("/patch_embed/stem", 9 * C, STEM)
+linear_params("/patch_embed/stem_patch", STEM, D)
+linear_params("/patch_embed/stem_cls", STEM, D)
 for i in range(LAYERS):
     s = f"/frame_encoder/block_{i}"
     linear_params(s + "/message_fc", D, D)
@@ -143,6 +148,14 @@ def forward(frames, text):
     x = F.conv2d(x, wconv, W[(ROOT + "/patch_embed/conv1", "biases")], stride=P_)  # [NT, D, S, S]
     x = x.flatten(2).transpose(1, 2)  # [NT, NP, D], row-major patches
     cls = W[(ROOT + "/patch_embed", "class_embedding")].expand(n * t, 1, D)
+    # Stem: conv2d 3x3, padding 1, QuickGELU; max-pooled per patch (max_pool2d, stride p) into
+    # the patch tokens and over the whole frame into the class token.
+    wst = W[(ROOT + "/patch_embed/stem", "weights")].reshape(3, 3, C, STEM).permute(3, 2, 0, 1)
+    st = quick_gelu(F.conv2d(frames.reshape(n * t, H, H, C).permute(0, 3, 1, 2), wst, W[(ROOT + "/patch_embed/stem", "biases")], padding=1))
+    local = F.max_pool2d(st, P_, stride=P_).flatten(2).transpose(1, 2)  # [NT, NP, STEM]
+    x = x + lin("/patch_embed/stem_patch", local)
+    glob = st.amax(dim=(2, 3)).reshape(n * t, 1, STEM)
+    cls = cls + lin("/patch_embed/stem_cls", glob)
     x = torch.cat([cls, x], 1) + W[(ROOT + "/patch_embed", "positional_embedding")]
     x = ln("/patch_embed/ln_pre", x)
     L = x.shape[1]
@@ -190,7 +203,7 @@ keys = list(W)
 grads = torch.autograd.grad(loss, [W[k] for k in keys] + [frames])
 
 out = {
-    "cfg:sizes": np.array([B, M, T, H, C, P_, D, HEADS, LAYERS, MIT_LAYERS, PROMPT_LAYERS, RATIO, E, K], dtype=np.float32),
+    "cfg:sizes": np.array([B, M, T, H, C, P_, D, HEADS, LAYERS, MIT_LAYERS, PROMPT_LAYERS, RATIO, E, K, STEM], dtype=np.float32),
     "in:frames": frames.detach().numpy().astype(np.float32),
     "in:text": text.numpy().astype(np.float32),
     "in:labels": labels.numpy().astype(np.float32),

@@ -54,9 +54,12 @@ type Model struct {
 	Modality string `toml:"modality"` // "rgb", "flow" or "rgb+flow" (Table 3)
 	// M is the number of weight-sharing classifiers (main windows) and P the frames each reads
 	// (per modality). The paper states neither; defaults sampling.DefaultM = 4, sampling.DefaultP = 8.
-	M            int     `toml:"m"`
-	P            int     `toml:"p"`
-	Patch        int     `toml:"patch"`
+	M     int `toml:"m"`
+	P     int `toml:"p"`
+	Patch int `toml:"patch"`
+	// Stem is the channel count of the frame encoder's convolutional stem with spatial pooling
+	// (gomlx_models/animalmotionclip PatchEmbed); 0 is CLIP's plain patch embedding.
+	Stem         int     `toml:"stem"`
 	Width        int     `toml:"width"`
 	Heads        int     `toml:"heads"`
 	Layers       int     `toml:"layers"`
@@ -150,6 +153,8 @@ func ParseConfig(p runner.Point) (Config, error) {
 		return c, spec.Errorf("model.p", "must be 1..256, got %d", m.P)
 	case m.Patch < 1 || d.FrameSize%m.Patch != 0:
 		return c, spec.Errorf("model.patch", "must divide data.frame_size %d, got %d", d.FrameSize, m.Patch)
+	case m.Stem < 0 || m.Stem > 256:
+		return c, spec.Errorf("model.stem", "must be 0..256, got %d", m.Stem)
 	case m.Width < 1 || m.Heads < 1 || m.Width%m.Heads != 0:
 		return c, spec.Errorf("model.width", "must be a positive multiple of model.heads %d, got %d", m.Heads, m.Width)
 	case m.Layers < 1 || m.MITLayers < 0 || m.PromptLayers < 0 || m.MLPRatio < 1:

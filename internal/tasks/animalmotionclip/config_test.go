@@ -19,6 +19,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"model.m", int64(0), "model.m: must be 1..64"},
 		{"model.p", int64(0), "model.p: must be 1..256"},
 		{"model.patch", int64(5), "model.patch: must divide data.frame_size 32"},
+		{"model.stem", int64(-1), "model.stem: must be 0..256, got -1"},
 		{"model.width", int64(30), "model.width: must be a positive multiple of model.heads 4"},
 		{"model.threshold", 1.0, "model.threshold: must be in (0, 1)"},
 		{"data.frame_size", int64(128), "data.frame_size: must be 4..decode_size (64)"},

@@ -27,7 +27,7 @@ type Result struct {
 func (c Config) ModelConfig(textDim, classes int) amc.Config {
 	m := c.Model
 	mc := amc.DefaultConfig(textDim, classes, m.Frames(), m.M)
-	mc.ImageSize, mc.Patch, mc.Width, mc.Heads = c.Data.FrameSize, m.Patch, m.Width, m.Heads
+	mc.ImageSize, mc.Patch, mc.Stem, mc.Width, mc.Heads = c.Data.FrameSize, m.Patch, m.Stem, m.Width, m.Heads
 	mc.Layers, mc.MITLayers, mc.PromptLayers, mc.MLPRatio = m.Layers, m.MITLayers, m.PromptLayers, m.MLPRatio
 	return mc
 }
