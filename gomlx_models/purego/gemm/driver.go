@@ -12,7 +12,7 @@ import (
 const (
 	kcBlock = 256  // depth of one rank-kc update
 	mcBlock = 168  // rows of op(A) packed at once (a multiple of every kernel's MR)
-	ncBlock = 4080 // columns of op(B) packed at once (a multiple of every kernel's NR)
+	ncBlock = 4032 // columns of op(B) packed at once (a multiple of every kernel's NR)
 )
 
 // matView is a strided read-only matrix: element (i, j) is data[i*rs + j*cs]. It describes
@@ -42,6 +42,18 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	fn     kernelFunc
+	// narrow, if set, is used instead for products at most narrow.nr columns wide (see
+	// forWidth). It must give the same bits as the kernel itself, so that the choice never
+	// changes a result.
+	narrow *microKernel
+}
+
+// forWidth returns the kernel to use for products n columns wide.
+func (k *microKernel) forWidth(n int) *microKernel {
+	if k.narrow != nil && n <= k.narrow.nr {
+		return k.narrow
+	}
+	return k
 }
 
 // strip is one operand strip as the micro-kernel reads it: an A row strip (rows at stride
@@ -61,8 +73,8 @@ type workspace struct {
 }
 
 const (
-	maxMR = 8
-	maxNR = 16
+	maxMR = 12
+	maxNR = 32
 )
 
 var wsPool = sync.Pool{New: func() any { return new(workspace) }}

@@ -38,7 +38,7 @@ func Float32(transA, transB bool, m, n, k int, a []float32, lda int, b []float32
 	av := checkOperand("Float32", "A", transA, m, k, a, lda, 1, 0)
 	bv := checkOperand("Float32", "B", transB, k, n, b, ldb, 1, 0)
 	checkC("Float32", m, n, c, ldc, 1, 0)
-	gemm(defaultKernel, m, n, k, av, bv, c, ldc, runtime.GOMAXPROCS(0))
+	gemm(defaultKernel.forWidth(n), m, n, k, av, bv, c, ldc, runtime.GOMAXPROCS(0))
 }
 
 // Float32Batch does batch independent products of the same shapes: the i-th uses
@@ -60,7 +60,7 @@ func Float32Batch(batch int, transA, transB bool, m, n, k int, a []float32, lda,
 	bv := checkOperand(fn, "B", transB, k, n, b, ldb, batch, strideB)
 	checkC(fn, m, n, c, ldc, batch, strideC)
 	workers = min(workers, runtime.GOMAXPROCS(0))
-	batchGemm(defaultKernel, batch, m, n, k, av, strideA, bv, strideB, c, ldc, strideC, max(workers, 1))
+	batchGemm(defaultKernel.forWidth(n), batch, m, n, k, av, strideA, bv, strideB, c, ldc, strideC, max(workers, 1))
 }
 
 func checkSizes(fn string, m, n, k int) {
