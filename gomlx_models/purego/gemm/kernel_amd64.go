@@ -12,8 +12,11 @@ var avx2Kernel = microKernel{name: "avx2fma6x16", mr: 6, nr: 16, fn: kernel6x16A
 var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // avx512Kernel is the 12×32 AVX-512F assembly kernel (kernel_amd64.s). Products at most 16
-// columns wide use the AVX2 kernel instead (narrow): a 32-wide tile would be half padding.
-var avx512Kernel = microKernel{name: "avx512f12x32", mr: 12, nr: 32, fn: kernel12x32AVX512, narrow: &avx2Kernel}
+// columns wide use the 14×16 one instead (narrow): a 32-wide tile would be half padding.
+var avx512Kernel = microKernel{name: "avx512f12x32", mr: 12, nr: 32, fn: kernel12x32AVX512, narrow: &avx512NarrowKernel}
+
+// avx512NarrowKernel is the 14×16 AVX-512F assembly kernel, for narrow products.
+var avx512NarrowKernel = microKernel{name: "avx512f14x16", mr: 14, nr: 16, fn: kernel14x16AVX512}
 
 // hasAVX512F reports whether the CPU and OS support AVX-512F (x/sys/cpu checks that the OS
 // saves the ZMM and opmask registers). The kernel uses AVX-512F instructions only; AVX2+FMA
@@ -40,7 +43,7 @@ var defaultKernel = func() *microKernel {
 func kernels() []*microKernel {
 	switch {
 	case hasAVX512F:
-		return []*microKernel{&avx512Kernel, &avx2Kernel, &genericKernel}
+		return []*microKernel{&avx512Kernel, &avx512NarrowKernel, &avx2Kernel, &genericKernel}
 	case hasAVX2FMA:
 		return []*microKernel{&avx2Kernel, &genericKernel}
 	}
@@ -61,3 +64,10 @@ func kernel6x16AVX2(kc int, a *float32, ars, aks int, b *float32, bks int, c *fl
 //
 //go:noescape
 func kernel12x32AVX512(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
+
+// kernel14x16AVX512 is the kernelFunc with MR = 14, NR = 16: one ZMM register per tile row; at
+// each depth step it loads 16 floats of B, broadcasts each of the 14 values of A and issues 14
+// fused multiply-adds, each lane running the FMA chain of kernel6x16AVX2.
+//
+//go:noescape
+func kernel14x16AVX512(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
