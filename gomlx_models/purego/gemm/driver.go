@@ -6,9 +6,10 @@ import (
 )
 
 // Cache blocking (tuned on an AMD EPYC (Zen 4) with 32 KiB L1d and 1 MiB L2 per core): a
-// packed kc×NR strip of B (16 KiB for NR=16) stays in L1 while the packed mc×kc block of A
-// (168 KiB) stays in L2, and the kc×nc panel of B (≤ 4 MiB) lives in L3. kc from 256 to 512
-// and mc from 96 to 336 measured within noise of each other.
+// packed kc×NR strip of B (16 KiB for NR=16; 32 KiB for NR=32, run on Sapphire Rapids with
+// 48 KiB of L1d) stays in L1 while the packed mc×kc block of A (168 KiB) stays in L2, and the
+// kc×nc panel of B (≤ 4 MiB) lives in L3. kc from 256 to 512 and mc from 96 to 336 measured
+// within noise of each other. kc must not change: where k is split changes the rounding.
 const (
 	kcBlock = 256  // depth of one rank-kc update
 	mcBlock = 168  // rows of op(A) packed at once (a multiple of every kernel's MR)

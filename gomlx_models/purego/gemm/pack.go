@@ -8,7 +8,8 @@ package gemm
 //	dst[p*MR + r] = op(A)[i0+r][p0+p]
 //
 // B column strip (kc × NR): for each depth p, the NR values op(B)[p0+p][j0+j], j < NR, are
-// contiguous (with NR=16 floats and a 64-byte aligned buffer, exactly one cache line):
+// contiguous (with NR=16 floats and a 64-byte aligned buffer, exactly one cache line; two
+// with NR=32):
 //
 //	dst[p*NR + j] = op(B)[p0+p][j0+j]
 //
