@@ -74,7 +74,7 @@ type workspace struct {
 }
 
 const (
-	maxMR = 12
+	maxMR = 14
 	maxNR = 32
 )
 

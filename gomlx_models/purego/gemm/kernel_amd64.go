@@ -19,8 +19,8 @@ var avx512Kernel = microKernel{name: "avx512f12x32", mr: 12, nr: 32, fn: kernel1
 var avx512NarrowKernel = microKernel{name: "avx512f14x16", mr: 14, nr: 16, fn: kernel14x16AVX512}
 
 // hasAVX512F reports whether the CPU and OS support AVX-512F (x/sys/cpu checks that the OS
-// saves the ZMM and opmask registers). The kernel uses AVX-512F instructions only; AVX2+FMA
-// is required too, for the narrow products.
+// saves the ZMM and opmask registers). The kernels use AVX-512F instructions only; AVX2+FMA
+// (present on every AVX-512F CPU) is required too, as the reference the tests compare with.
 var hasAVX512F = cpu.X86.HasAVX512F && hasAVX2FMA
 
 // useAVX512 selects the AVX-512 kernel as the default when the CPU has it (tests and
