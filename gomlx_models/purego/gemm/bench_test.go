@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"syscall"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -27,9 +28,10 @@ var benchShapes = []benchShape{
 	{"conv_16384x16x36", 1, false, false, 16384, 16, 36},
 }
 
-// BenchmarkFloat32 measures GFLOP/s (2·m·n·k per product) of this package ("gemm"), of the
-// portable kernel ("generic", on amd64) and of gonum's Sgemm ("gonum") on the project's
-// shapes. Run with -cpu 1,2 to compare single- and multi-core.
+// BenchmarkFloat32 measures GFLOP/s (2·m·n·k per product) of this package ("gemm", the
+// default kernel), of each kernel usable on this machine (by name; the portable one on small
+// single products only) and of gonum's Sgemm ("gonum") on the project's shapes. Run with
+// -cpu 1,2 to compare single- and multi-core.
 func BenchmarkFloat32(b *testing.B) {
 	for _, s := range benchShapes {
 		rng := rand.New(rand.NewPCG(1, 1))
@@ -46,10 +48,16 @@ func BenchmarkFloat32(b *testing.B) {
 		c := make([]float32, s.batch*s.m*s.n)
 		sa, sb, sc := ar*ac, br*bc, s.m*s.n
 		flops := 2 * float64(s.batch) * float64(s.m) * float64(s.n) * float64(s.k)
-		report := func(b *testing.B) {
+		// report gives GFLOP/s of wall time and of process CPU time: on a shared machine the
+		// CPU figure (with -cpu 1 especially) is the steadier one.
+		report := func(b *testing.B, cpu0 float64) {
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := cpuSeconds() - cpu0; cpu > 0 {
+				b.ReportMetric(flops*float64(b.N)/cpu/1e9, "GFLOP/cpu-s")
+			}
 		}
 		b.Run(s.name+"/gemm", func(b *testing.B) {
+			cpu0 := cpuSeconds()
 			for range b.N {
 				if s.batch == 1 {
 					Float32(s.transA, s.transB, s.m, s.n, s.k, a, ac, bm, bc, c, s.n)
@@ -57,16 +65,21 @@ func BenchmarkFloat32(b *testing.B) {
 					Float32Batch(s.batch, s.transA, s.transB, s.m, s.n, s.k, a, ac, sa, bm, bc, sb, c, s.n, sc, runtime.GOMAXPROCS(0))
 				}
 			}
-			report(b)
+			report(b, cpu0)
 		})
-		if defaultKernel != &genericKernel && s.batch == 1 && s.m*s.n*s.k <= 1<<29 {
-			b.Run(s.name+"/generic", func(b *testing.B) {
-				av := checkOperand("bench", "A", s.transA, s.m, s.k, a, ac, 1, 0)
-				bv := checkOperand("bench", "B", s.transB, s.k, s.n, bm, bc, 1, 0)
+		// Each kernel on its own (the default one may hand narrow products to another).
+		for _, kern := range kernels() {
+			if kern == &genericKernel && (defaultKernel == &genericKernel || s.batch > 1 || s.m*s.n*s.k > 1<<29) {
+				continue
+			}
+			b.Run(s.name+"/"+kern.name, func(b *testing.B) {
+				av := checkOperand("bench", "A", s.transA, s.m, s.k, a, ac, s.batch, sa)
+				bv := checkOperand("bench", "B", s.transB, s.k, s.n, bm, bc, s.batch, sb)
+				cpu0 := cpuSeconds()
 				for range b.N {
-					gemm(&genericKernel, s.m, s.n, s.k, av, bv, c, s.n, runtime.GOMAXPROCS(0))
+					batchGemm(kern, s.batch, s.m, s.n, s.k, av, sa, bv, sb, c, s.n, sc, runtime.GOMAXPROCS(0))
 				}
-				report(b)
+				report(b, cpu0)
 			})
 		}
 		b.Run(s.name+"/gonum", func(b *testing.B) {
@@ -78,14 +91,24 @@ func BenchmarkFloat32(b *testing.B) {
 			if s.transB {
 				tb = blas.Trans
 			}
+			cpu0 := cpuSeconds()
 			for range b.N {
 				for i := range s.batch {
 					impl.Sgemm(ta, tb, s.m, s.n, s.k, 1, a[i*sa:], ac, bm[i*sb:], bc, 0, c[i*sc:], s.n)
 				}
 			}
-			report(b)
+			report(b, cpu0)
 		})
 	}
+}
+
+// cpuSeconds is the process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // BenchmarkKernel measures the micro-kernel alone on packed, L1-resident strips (an upper

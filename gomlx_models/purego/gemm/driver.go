@@ -6,13 +6,14 @@ import (
 )
 
 // Cache blocking (tuned on an AMD EPYC (Zen 4) with 32 KiB L1d and 1 MiB L2 per core): a
-// packed kc×NR strip of B (16 KiB for NR=16) stays in L1 while the packed mc×kc block of A
-// (168 KiB) stays in L2, and the kc×nc panel of B (≤ 4 MiB) lives in L3. kc from 256 to 512
-// and mc from 96 to 336 measured within noise of each other.
+// packed kc×NR strip of B (16 KiB for NR=16; 32 KiB for NR=32, run on Sapphire Rapids with
+// 48 KiB of L1d) stays in L1 while the packed mc×kc block of A (168 KiB) stays in L2, and the
+// kc×nc panel of B (≤ 4 MiB) lives in L3. kc from 256 to 512 and mc from 96 to 336 measured
+// within noise of each other. kc must not change: where k is split changes the rounding.
 const (
 	kcBlock = 256  // depth of one rank-kc update
 	mcBlock = 168  // rows of op(A) packed at once (a multiple of every kernel's MR)
-	ncBlock = 4080 // columns of op(B) packed at once (a multiple of every kernel's NR)
+	ncBlock = 4032 // columns of op(B) packed at once (a multiple of every kernel's NR)
 )
 
 // matView is a strided read-only matrix: element (i, j) is data[i*rs + j*cs]. It describes
@@ -42,6 +43,18 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	fn     kernelFunc
+	// narrow, if set, is used instead for products at most narrow.nr columns wide (see
+	// forWidth). It must give the same bits as the kernel itself, so that the choice never
+	// changes a result.
+	narrow *microKernel
+}
+
+// forWidth returns the kernel to use for products n columns wide.
+func (k *microKernel) forWidth(n int) *microKernel {
+	if k.narrow != nil && n <= k.narrow.nr {
+		return k.narrow
+	}
+	return k
 }
 
 // strip is one operand strip as the micro-kernel reads it: an A row strip (rows at stride
@@ -61,8 +74,8 @@ type workspace struct {
 }
 
 const (
-	maxMR = 8
-	maxNR = 16
+	maxMR = 14
+	maxNR = 32
 )
 
 var wsPool = sync.Pool{New: func() any { return new(workspace) }}

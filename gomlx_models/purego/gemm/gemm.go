@@ -8,11 +8,14 @@
 // by one NR-column strip of B into an MR×NR tile of C. Transposed operands therefore cost
 // nothing beyond the packing, and edge tiles go through a small temporary tile.
 //
-// The micro-kernel is the only assembly: on amd64 CPUs with AVX2 and FMA (detected at run
-// time with golang.org/x/sys/cpu) it is a 6×16 AVX2/FMA kernel (kernel_amd64.s) holding the
-// tile in 12 YMM registers. Everywhere else (other CPUs, other architectures, or the
-// "purego" build tag) a portable 4×4 pure-Go kernel (kernel_generic.go) is used with the same
-// driver, so results agree to float32 rounding on every platform.
+// The micro-kernel is the only assembly (kernel_amd64.s), chosen at start-up with
+// golang.org/x/sys/cpu: on amd64 CPUs with AVX-512F it is a 12×32 kernel holding the tile in
+// 24 ZMM registers (14×16 in 14 ZMM registers for products at most 16 columns wide); with
+// AVX2 and FMA only, a 6×16 kernel holding the tile in 12 YMM registers. The assembly kernels
+// all run the same per-element FMA chain over k, so they give the same bits. Everywhere else
+// (other CPUs, other architectures, or the "purego" build tag) a portable 4×4 pure-Go kernel
+// (kernel_generic.go) is used with the same driver, so results agree to float32 rounding on
+// every platform.
 //
 // Large products are split over blocks of C and run on up to runtime.GOMAXPROCS(0)
 // goroutines; small ones run serially on the calling goroutine. The operands must not
@@ -38,7 +41,7 @@ func Float32(transA, transB bool, m, n, k int, a []float32, lda int, b []float32
 	av := checkOperand("Float32", "A", transA, m, k, a, lda, 1, 0)
 	bv := checkOperand("Float32", "B", transB, k, n, b, ldb, 1, 0)
 	checkC("Float32", m, n, c, ldc, 1, 0)
-	gemm(defaultKernel, m, n, k, av, bv, c, ldc, runtime.GOMAXPROCS(0))
+	gemm(defaultKernel.forWidth(n), m, n, k, av, bv, c, ldc, runtime.GOMAXPROCS(0))
 }
 
 // Float32Batch does batch independent products of the same shapes: the i-th uses
@@ -60,7 +63,7 @@ func Float32Batch(batch int, transA, transB bool, m, n, k int, a []float32, lda,
 	bv := checkOperand(fn, "B", transB, k, n, b, ldb, batch, strideB)
 	checkC(fn, m, n, c, ldc, batch, strideC)
 	workers = min(workers, runtime.GOMAXPROCS(0))
-	batchGemm(defaultKernel, batch, m, n, k, av, strideA, bv, strideB, c, ldc, strideC, max(workers, 1))
+	batchGemm(defaultKernel.forWidth(n), batch, m, n, k, av, strideA, bv, strideB, c, ldc, strideC, max(workers, 1))
 }
 
 func checkSizes(fn string, m, n, k int) {

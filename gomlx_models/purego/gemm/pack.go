@@ -8,7 +8,8 @@ package gemm
 //	dst[p*MR + r] = op(A)[i0+r][p0+p]
 //
 // B column strip (kc × NR): for each depth p, the NR values op(B)[p0+p][j0+j], j < NR, are
-// contiguous (with NR=16 floats and a 64-byte aligned buffer, exactly one cache line):
+// contiguous (with NR=16 floats and a 64-byte aligned buffer, exactly one cache line; two
+// with NR=32):
 //
 //	dst[p*NR + j] = op(B)[p0+p][j0+j]
 //
@@ -24,6 +25,10 @@ func packA(dst []float32, a matView, rows, kc, mr int) {
 	case a.rs == 1 && rows == 6 && mr == 6: // full strip of a transposed A: copy 6 floats per depth.
 		for p := range kc {
 			*(*[6]float32)(dst[p*6 : p*6+6]) = *(*[6]float32)(a.data[p*a.cs : p*a.cs+6])
+		}
+	case a.rs == 1 && rows == 12 && mr == 12:
+		for p := range kc {
+			*(*[12]float32)(dst[p*12 : p*12+12]) = *(*[12]float32)(a.data[p*a.cs : p*a.cs+12])
 		}
 	case a.rs == 1: // op(A) is a transposed A: each depth p is a contiguous run of rows.
 		for p := range kc {
@@ -41,6 +46,19 @@ func packA(dst []float32, a matView, rows, kc, mr int) {
 		for p := range r0 {
 			d := (*[6]float32)(dst[p*6 : p*6+6])
 			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		}
+	case a.cs == 1 && rows == 12 && mr == 12: // full 12-row strip: two 6-row gathers.
+		for h := 0; h < 12; h += 6 {
+			r0 := a.data[(h+0)*a.rs : (h+0)*a.rs+kc]
+			r1 := a.data[(h+1)*a.rs : (h+1)*a.rs+kc]
+			r2 := a.data[(h+2)*a.rs : (h+2)*a.rs+kc]
+			r3 := a.data[(h+3)*a.rs : (h+3)*a.rs+kc]
+			r4 := a.data[(h+4)*a.rs : (h+4)*a.rs+kc]
+			r5 := a.data[(h+5)*a.rs : (h+5)*a.rs+kc]
+			for p := range r0 {
+				d := (*[6]float32)(dst[p*12+h : p*12+h+6])
+				d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+			}
 		}
 	default: // row-major A (cs == 1): read each row contiguously, scatter with stride mr.
 		for r := range rows {
@@ -65,6 +83,10 @@ func packB(dst []float32, b matView, kc, cols, nr int) {
 	case b.cs == 1 && cols == 16 && nr == 16: // full strip of row-major B: copy 16 floats per depth.
 		for p := range kc {
 			*(*[16]float32)(dst[p*16 : p*16+16]) = *(*[16]float32)(b.data[p*b.rs : p*b.rs+16])
+		}
+	case b.cs == 1 && cols == 32 && nr == 32:
+		for p := range kc {
+			*(*[32]float32)(dst[p*32 : p*32+32]) = *(*[32]float32)(b.data[p*b.rs : p*b.rs+32])
 		}
 	case b.cs == 1: // row-major B: each depth p is a contiguous run of columns.
 		for p := range kc {
