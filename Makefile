@@ -36,7 +36,7 @@ unit: ## unit, example and gradient tests, with real-data ones when ACTREPRO_DAT
 quick: vet ## vet and `go test -short` (a few minutes; no notebooks, no fuzzing)
 	$(GO) test -count=1 -short ./...
 
-fuzz: ## run each fuzz target briefly (FUZZTIME=5s)
+fuzz: ## run each fuzz target briefly (FUZZTIME=50000x executions each; see .ci/fuzz.sh)
 	@./.ci/fuzz.sh
 
 test: vet unit fuzz notebooks slurm-test ## everything the project checks (the README's test command; run `make setup` once before)
