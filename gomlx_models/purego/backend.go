@@ -103,4 +103,5 @@ func (b *Backend) Builder(name string) backends.Builder {
 type Builder struct {
 	backends.Builder
 	convDirect bool
+	shared     map[sharedKey]backends.Op // conv.go: padded inputs and im2cols reused in one graph
 }

@@ -112,18 +112,9 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 
 	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
 	perm := append(append([]int{axes.InputBatch}, axes.InputSpatial...), axes.InputChannels)
-	x, err := b.transposeIfNeeded(input, perm)
+	x, err := b.paddedInput(input, perm, pad, needPad, xs.DType)
 	if err != nil {
 		return nil, false, err
-	}
-	if needPad {
-		zero, err := b.scalar(xs.DType, 0)
-		if err != nil {
-			return nil, false, err
-		}
-		if x, err = b.Pad(x, zero, pad...); err != nil {
-			return nil, false, err
-		}
 	}
 
 	filters := ks.Dimensions[axes.KernelOutputChannels]
@@ -414,6 +405,11 @@ func (b *Builder) nativeIm2col(x backends.Op, dtype dtypes.DType, batch int, pad
 	if !ok1 || !ok2 || !fastPathsOn() || (dtype != dtypes.Float32 && dtype != dtypes.Float64) {
 		return nil, false
 	}
+	key := sharedKey{kind: "im2col", op: x, params: fmt.Sprint(batch, padded, channels, outSize, kernelSize, strides, dilations)}
+	if cols, ok := b.shared[key]; ok {
+		sharedIm2colHits.Add(1)
+		return cols, true
+	}
 	positions := 1
 	for _, k := range kernelSize {
 		positions *= k
@@ -423,7 +419,59 @@ func (b *Builder) nativeIm2col(x backends.Op, dtype dtypes.DType, batch int, pad
 	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = &im2colParams{
 		kernelSize: append([]int(nil), kernelSize...), strides: append([]int(nil), strides...),
 		dilations: append([]int(nil), dilations...)}
+	b.share(key, node)
 	return node, true
+}
+
+// Shared nodes ---------------------------------------------------------------------------------
+
+// sharedKey names a node that convIm2col may build more than once in one graph: the padded
+// input ("pad": operand, permutation and padding) and the patch matrix ("im2col": padded
+// operand and the im2col parameters). A convolution's kernel gradient (convKernelGradient)
+// pads the forward input the same way and builds the same patch matrix as the forward
+// product (its output positions are the forward kernel positions and vice versa, strides and
+// dilations exchanged back), so the training step computes both once: for LRCN's first layer
+// a 35 MB patch matrix and its padded input. The nodes are pure functions of their inputs, so
+// sharing them changes no value.
+type sharedKey struct {
+	kind   string
+	op     backends.Op
+	params string
+}
+
+// sharedIm2colHits and sharedPadHits count reused nodes (for tests).
+var sharedIm2colHits, sharedPadHits atomic.Int64
+
+func (b *Builder) share(key sharedKey, op backends.Op) {
+	if b.shared == nil {
+		b.shared = map[sharedKey]backends.Op{}
+	}
+	b.shared[key] = op
+}
+
+// paddedInput returns input transposed by perm and, when needPad, padded with zeros by pad,
+// built once per graph for the same operand and configuration.
+func (b *Builder) paddedInput(input backends.Op, perm []int, pad []backends.PadAxis, needPad bool, dtype dtypes.DType) (backends.Op, error) {
+	key := sharedKey{kind: "pad", op: input, params: fmt.Sprint(perm, pad, needPad)}
+	if x, ok := b.shared[key]; ok {
+		sharedPadHits.Add(1)
+		return x, nil
+	}
+	x, err := b.transposeIfNeeded(input, perm)
+	if err != nil {
+		return nil, err
+	}
+	if needPad {
+		zero, err := b.scalar(dtype, 0)
+		if err != nil {
+			return nil, err
+		}
+		if x, err = b.Pad(x, zero, pad...); err != nil {
+			return nil, err
+		}
+	}
+	b.share(key, x)
+	return x, nil
 }
 
 // execIm2Col runs purego's im2col nodes (they exist only when purego built them).
@@ -531,18 +579,9 @@ func (b *Builder) convKernelGradient(input, kernel backends.Op, xs, ks shapes.Sh
 	pad []backends.PadAxis, needPad bool, padded, outSize, kernelSize, strides, kernelDilations []int) (backends.Op, bool, error) {
 	d := len(outSize)
 	perm := append(append([]int{axes.InputChannels}, axes.InputSpatial...), axes.InputBatch)
-	x, err := b.transposeIfNeeded(input, perm) // [c, spatial..., b]
+	x, err := b.paddedInput(input, perm, pad, needPad, xs.DType) // [c, spatial..., b]
 	if err != nil {
 		return nil, false, err
-	}
-	if needPad {
-		zero, err := b.scalar(xs.DType, 0)
-		if err != nil {
-			return nil, false, err
-		}
-		if x, err = b.Pad(x, zero, pad...); err != nil {
-			return nil, false, err
-		}
 	}
 	cs, bs := xs.Dimensions[axes.InputChannels], xs.Dimensions[axes.InputBatch]
 	kernelGradientLowerings.Add(1)
