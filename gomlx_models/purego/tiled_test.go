@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gopjrt/dtypes"
 )
 
 // Kernel-level tests of the LRCN round's fast paths (fastpool.go, fastops.go): each against a
@@ -282,5 +285,47 @@ func TestPadEdges(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestIm2colShared checks that a convolution of a few-channel input and its kernel gradient
+// share one padded input and one patch matrix (and that wider inputs do not), and that the
+// forward output and the kernel gradient are bit-identical to those of the same graph built
+// with sharing off.
+func TestIm2colShared(t *testing.T) {
+	if FastPathsError() != nil {
+		t.Skipf("fast paths off: %v", FastPathsError())
+	}
+	pure := testBackend(t)
+	rng := rand.New(rand.NewPCG(77, 78))
+	defer func(m int) { sharedMaxChannels = m }(sharedMaxChannels)
+	for _, c := range []struct {
+		channels int
+		shared   bool
+	}{{3, true}, {1, true}, {8, false}} {
+		t.Run(fmt.Sprintf("channels=%d", c.channels), func(t *testing.T) {
+			x := randomTensor(rng, dtypes.Float32, []int{2, 9, 7, c.channels})
+			k := randomTensor(rng, dtypes.Float32, []int{3, 3, c.channels, 5})
+			both := func(x, k *Node) []*Node {
+				y := Convolve(x, k).PadSame().Done()
+				return []*Node{y, Gradient(ReduceAllSum(Mul(y, y)), k)[0]}
+			}
+			sharedMaxChannels = 3
+			im2col, pads := sharedIm2colHits.Load(), sharedPadHits.Load()
+			got := MustExecOnceN(pure, both, x, k)
+			hit := sharedIm2colHits.Load() > im2col && sharedPadHits.Load() > pads
+			if hit != c.shared {
+				t.Fatalf("patch matrix and padded input shared: %v, want %v", hit, c.shared)
+			}
+			sharedMaxChannels = -1
+			im2col = sharedIm2colHits.Load()
+			want := MustExecOnceN(pure, both, x, k)
+			if sharedIm2colHits.Load() != im2col {
+				t.Fatal("shared with sharing off")
+			}
+			for i := range want {
+				assertBitEqual(t, got[i], want[i])
+			}
+		})
 	}
 }
