@@ -570,17 +570,35 @@ func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *
 			dst := out[o*row : (o+1)*row]
 			for _, r := range runs {
 				src := x[base+r.src : base+r.src+r.n]
-				if r.n > 16 {
-					copy(dst[r.dst:r.dst+r.n], src)
-				} else {
-					for i, v := range src {
-						dst[r.dst+i] = v
-					}
-				}
+				copySmall(dst[r.dst:r.dst+r.n], src)
 			}
 			base = nextPosition(idx, posDims, posStrides, base)
 		}
 	})
+}
+
+// copySmall is copy(dst, src) for len(dst) == len(src): fixed-size array moves for the run
+// lengths of few-channel im2cols (3 kernel positions of 1 to 4 channels), a loop for other
+// short runs, memmove for long ones.
+func copySmall[T float32 | float64](dst, src []T) {
+	switch len(src) {
+	case 3:
+		*(*[3]T)(dst) = *(*[3]T)(src)
+	case 6:
+		*(*[6]T)(dst) = *(*[6]T)(src)
+	case 9:
+		*(*[9]T)(dst) = *(*[9]T)(src)
+	case 12:
+		*(*[12]T)(dst) = *(*[12]T)(src)
+	default:
+		if len(src) > 16 {
+			copy(dst, src)
+			return
+		}
+		for i, v := range src {
+			dst[i] = v
+		}
+	}
 }
 
 // convKernelGradient lowers a convolution whose kernel has more spatial positions than its

@@ -431,39 +431,35 @@ func selectScatterTiled[T float32 | float64](x []T, xDims []int, src []T, srcDim
 	}
 	outer := len(src) / inner
 	isMin := p.isMin
-	// The window positions of its innermost windowed axis are contiguous in x.
-	perRow, rowLen := 1, inner
-	if k > 0 {
-		perRow, rowLen = p.window[k-1], p.window[k-1]*inner
-	}
 	parallelRows(outer, len(x), func(lo, hi int) {
 		idx, base := positionOf(lo, posDims, posStrides)
 		best := make([]T, inner)
 		arg := make([]int32, inner)
 		var zero T
 		for o := lo; o < hi; o++ {
+			// Select, zeroing the window's outputs on the way; then write each selected value.
 			copy(best, x[base:base+inner])
 			clear(arg)
+			clear(out[base : base+inner])
 			for w, off := range woff[1:] {
 				xs := x[base+off : base+off+inner]
+				zs := out[base+off : base+off+inner]
+				zs = zs[:len(xs)]
 				if isMin {
 					for j, v := range xs {
+						zs[j] = zero
 						if v < best[j] || v != v {
 							best[j], arg[j] = v, int32(w+1)
 						}
 					}
 				} else {
 					for j, v := range xs {
+						zs[j] = zero
 						if v > best[j] || v != v {
 							best[j], arg[j] = v, int32(w+1)
 						}
 					}
 				}
-			}
-			// Zero the window (its rows are contiguous runs of rowLen), then write each
-			// selected value.
-			for r := 0; r < len(woff); r += perRow {
-				clear(out[base+woff[r] : base+woff[r]+rowLen])
 			}
 			sv := src[o*inner : (o+1)*inner]
 			for j, w := range arg {
