@@ -577,19 +577,25 @@ func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *
 	})
 }
 
-// copySmall is copy(dst, src) for len(dst) == len(src): fixed-size array moves for the run
-// lengths of few-channel im2cols (3 kernel positions of 1 to 4 channels), a loop for other
-// short runs, memmove for long ones.
+// copySmall is copy(dst, src) for len(dst) == len(src): unrolled element moves for the run
+// lengths of few-channel im2cols (3 kernel positions of 1 to 4 channels; a fixed-size array
+// assignment compiles to a memmove call in generic code), a loop for other short runs,
+// memmove for long ones.
 func copySmall[T float32 | float64](dst, src []T) {
 	switch len(src) {
 	case 3:
-		*(*[3]T)(dst) = *(*[3]T)(src)
+		d, s := dst[:3], src[:3]
+		d[0], d[1], d[2] = s[0], s[1], s[2]
 	case 6:
-		*(*[6]T)(dst) = *(*[6]T)(src)
+		d, s := dst[:6], src[:6]
+		d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
 	case 9:
-		*(*[9]T)(dst) = *(*[9]T)(src)
+		d, s := dst[:9], src[:9]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
 	case 12:
-		*(*[12]T)(dst) = *(*[12]T)(src)
+		d, s := dst[:12], src[:12]
+		d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+		d[6], d[7], d[8], d[9], d[10], d[11] = s[6], s[7], s[8], s[9], s[10], s[11]
 	default:
 		if len(src) > 16 {
 			copy(dst, src)
