@@ -102,5 +102,7 @@ func (b *Backend) Builder(name string) backends.Builder {
 // simplego implements. Every other method (and Compile) is simplego's.
 type Builder struct {
 	backends.Builder
+	shared map[sharedKey]backends.Op // conv.go: padded inputs and im2cols reused in one graph
+
 	convDirect bool
 }

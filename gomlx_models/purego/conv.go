@@ -112,18 +112,9 @@ func (b *Builder) convIm2col(input, kernel backends.Op, axes backends.ConvolveAx
 
 	// Input as [batch, spatial..., channels], dilated and padded on the spatial axes.
 	perm := append(append([]int{axes.InputBatch}, axes.InputSpatial...), axes.InputChannels)
-	x, err := b.transposeIfNeeded(input, perm)
+	x, err := b.paddedInput(input, perm, pad, needPad, xs.DType)
 	if err != nil {
 		return nil, false, err
-	}
-	if needPad {
-		zero, err := b.scalar(xs.DType, 0)
-		if err != nil {
-			return nil, false, err
-		}
-		if x, err = b.Pad(x, zero, pad...); err != nil {
-			return nil, false, err
-		}
 	}
 
 	filters := ks.Dimensions[axes.KernelOutputChannels]
@@ -414,6 +405,13 @@ func (b *Builder) nativeIm2col(x backends.Op, dtype dtypes.DType, batch int, pad
 	if !ok1 || !ok2 || !fastPathsOn() || (dtype != dtypes.Float32 && dtype != dtypes.Float64) {
 		return nil, false
 	}
+	key := sharedKey{kind: "im2col", op: x, params: fmt.Sprint(batch, padded, channels, outSize, kernelSize, strides, dilations)}
+	if channels > sharedMaxChannels {
+		key = sharedKey{} // not shared
+	} else if cols, ok := b.shared[key]; ok {
+		sharedIm2colHits.Add(1)
+		return cols, true
+	}
 	positions := 1
 	for _, k := range kernelSize {
 		positions *= k
@@ -423,7 +421,78 @@ func (b *Builder) nativeIm2col(x backends.Op, dtype dtypes.DType, batch int, pad
 	*(*any)(unsafe.Add(unsafe.Pointer(node), nodeDataOffset)) = &im2colParams{
 		kernelSize: append([]int(nil), kernelSize...), strides: append([]int(nil), strides...),
 		dilations: append([]int(nil), dilations...)}
+	if key != (sharedKey{}) {
+		b.share(key, node)
+	}
 	return node, true
+}
+
+// Shared nodes ---------------------------------------------------------------------------------
+
+// sharedKey names a node that convIm2col may build more than once in one graph: the padded
+// input ("pad": operand, permutation and padding) and the patch matrix ("im2col": padded
+// operand and the im2col parameters). A convolution's kernel gradient (convKernelGradient)
+// pads the forward input the same way and builds the same patch matrix as the forward
+// product (its output positions are the forward kernel positions and vice versa, strides and
+// dilations exchanged back), so the training step computes both once: for LRCN's first layer
+// a 35 MB patch matrix and its padded input. The nodes are pure functions of their inputs, so
+// sharing them changes no value.
+type sharedKey struct {
+	kind   string
+	op     backends.Op
+	params string
+}
+
+// sharedMaxChannels is the most input channels for which the padded input and the patch
+// matrix are shared. Sharing keeps them alive from the forward product to the backward pass;
+// it pays for few-channel inputs (the video frames: 3 channels), whose patch matrix is 9
+// times the input and is copied in runs of 3 values per kernel position, the slowest im2col
+// per value. Measured on the ConvLSTM (B=4, 20x64x64x3): sharing every convolution's raised
+// its peak RSS from 199 to 295 MiB for no CPU gain; LRCN gained the same from the first
+// layer alone.
+var sharedMaxChannels = 3 // a variable for the tests only
+
+// sharedIm2colHits and sharedPadHits count reused nodes (for tests).
+var sharedIm2colHits, sharedPadHits atomic.Int64
+
+func (b *Builder) share(key sharedKey, op backends.Op) {
+	if b.shared == nil {
+		b.shared = map[sharedKey]backends.Op{}
+	}
+	b.shared[key] = op
+}
+
+// paddedInput returns input transposed by perm and, when needPad, padded with zeros by pad,
+// built once per graph for the same operand and configuration.
+func (b *Builder) paddedInput(input backends.Op, perm []int, pad []backends.PadAxis, needPad bool, dtype dtypes.DType) (backends.Op, error) {
+	key := sharedKey{kind: "pad", op: input, params: fmt.Sprint(perm, pad, needPad)}
+	is, err := b.shape(input)
+	if err != nil {
+		return nil, err
+	}
+	if len(perm) == 0 || is.Dimensions[perm[len(perm)-1]] > sharedMaxChannels {
+		key = sharedKey{} // not shared
+	} else if x, ok := b.shared[key]; ok {
+		sharedPadHits.Add(1)
+		return x, nil
+	}
+	x, err := b.transposeIfNeeded(input, perm)
+	if err != nil {
+		return nil, err
+	}
+	if needPad {
+		zero, err := b.scalar(dtype, 0)
+		if err != nil {
+			return nil, err
+		}
+		if x, err = b.Pad(x, zero, pad...); err != nil {
+			return nil, err
+		}
+	}
+	if key != (sharedKey{}) {
+		b.share(key, x)
+	}
+	return x, nil
 }
 
 // execIm2Col runs purego's im2col nodes (they exist only when purego built them).
@@ -501,17 +570,41 @@ func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *
 			dst := out[o*row : (o+1)*row]
 			for _, r := range runs {
 				src := x[base+r.src : base+r.src+r.n]
-				if r.n > 16 {
-					copy(dst[r.dst:r.dst+r.n], src)
-				} else {
-					for i, v := range src {
-						dst[r.dst+i] = v
-					}
-				}
+				copySmall(dst[r.dst:r.dst+r.n], src)
 			}
 			base = nextPosition(idx, posDims, posStrides, base)
 		}
 	})
+}
+
+// copySmall is copy(dst, src) for len(dst) == len(src): unrolled element moves for the run
+// lengths of few-channel im2cols (3 kernel positions of 1 to 4 channels; a fixed-size array
+// assignment compiles to a memmove call in generic code), a loop for other short runs,
+// memmove for long ones.
+func copySmall[T float32 | float64](dst, src []T) {
+	switch len(src) {
+	case 3:
+		d, s := dst[:3], src[:3]
+		d[0], d[1], d[2] = s[0], s[1], s[2]
+	case 6:
+		d, s := dst[:6], src[:6]
+		d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+	case 9:
+		d, s := dst[:9], src[:9]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
+	case 12:
+		d, s := dst[:12], src[:12]
+		d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+		d[6], d[7], d[8], d[9], d[10], d[11] = s[6], s[7], s[8], s[9], s[10], s[11]
+	default:
+		if len(src) > 16 {
+			copy(dst, src)
+			return
+		}
+		for i, v := range src {
+			dst[i] = v
+		}
+	}
 }
 
 // convKernelGradient lowers a convolution whose kernel has more spatial positions than its
@@ -531,18 +624,9 @@ func (b *Builder) convKernelGradient(input, kernel backends.Op, xs, ks shapes.Sh
 	pad []backends.PadAxis, needPad bool, padded, outSize, kernelSize, strides, kernelDilations []int) (backends.Op, bool, error) {
 	d := len(outSize)
 	perm := append(append([]int{axes.InputChannels}, axes.InputSpatial...), axes.InputBatch)
-	x, err := b.transposeIfNeeded(input, perm) // [c, spatial..., b]
+	x, err := b.paddedInput(input, perm, pad, needPad, xs.DType) // [c, spatial..., b]
 	if err != nil {
 		return nil, false, err
-	}
-	if needPad {
-		zero, err := b.scalar(xs.DType, 0)
-		if err != nil {
-			return nil, false, err
-		}
-		if x, err = b.Pad(x, zero, pad...); err != nil {
-			return nil, false, err
-		}
 	}
 	cs, bs := xs.Dimensions[axes.InputChannels], xs.Dimensions[axes.InputBatch]
 	kernelGradientLowerings.Add(1)

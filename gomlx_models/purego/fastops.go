@@ -164,6 +164,20 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 	}
 	outDims, inStrides = outDims[:rank], inStrides[:rank]
 	rows := len(out) / n
+	if rows == 1 && (step == 0 || step == 1) {
+		// One long row (a scalar broadcast to a whole tensor, a contiguous copy): chunks of
+		// it split across cores.
+		const chunk = 1 << 14
+		parallelRows((n+chunk-1)/chunk, n, func(lo, hi int) {
+			dst := out[lo*chunk : min(hi*chunk, n)]
+			if step == 0 {
+				fill(dst, in[base])
+			} else {
+				copy(dst, in[base+lo*chunk:])
+			}
+		})
+		return
+	}
 	parallelRows(rows, len(out), func(lo, hi int) {
 		// Position of row lo: decompose it over the output's outer axes.
 		idx := make([]int, rank)
@@ -203,14 +217,15 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 	})
 }
 
-// fill sets every element of dst to v: a short loop, then doubling copies (memmove).
+// fill sets every element of dst to v: a short loop, then doubling copies (memmove) up to
+// 1024 elements, then copies of those first 1024 (which stay in the L1 cache).
 func fill[T float32 | float64](dst []T, v T) {
 	k := min(len(dst), 16)
 	for j := range dst[:k] {
 		dst[j] = v
 	}
 	for k < len(dst) {
-		k += copy(dst[k:], dst[:k])
+		k += copy(dst[k:], dst[:min(k, 1024)])
 	}
 }
 
@@ -480,6 +495,9 @@ func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []
 	if inner == 0 || len(out) == 0 {
 		return
 	}
+	if reduceWindowInRange(in, inDims, out, outDims, p, k, inner, inStrides, offsets, init, isMax) {
+		return
+	}
 	parallelRows(outer, len(out)*numWin, func(lo, hi int) {
 		idx := make([]int, k)
 		r := lo
@@ -521,6 +539,55 @@ func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []
 			}
 		}
 	})
+}
+
+// reduceWindowInRange is reduceWindow's loop when no window reaches into the padding (the
+// poolings of the models): the window offsets are flat offsets from each output's base and
+// the outputs are walked with an odometer, with the same operations in the same order as the
+// general loop (init, then each window position in row-major order). ok is false when some
+// window reaches into the padding.
+func reduceWindowInRange[T float32 | float64](in []T, inDims []int, out []T, outDims []int, p reduceWindowParams,
+	k, inner int, inStrides []int, offsets [][]int, init T, isMax bool) bool {
+	for a := range k {
+		if p.paddings[a] != [2]int{} || p.strides[a] < 1 || (outDims[a]-1)*p.strides[a]+p.windowDimensions[a] > inDims[a] {
+			return false
+		}
+	}
+	woff := make([]int, len(offsets))
+	for w, off := range offsets {
+		for a := range k {
+			woff[w] += off[a] * inStrides[a]
+		}
+	}
+	posStrides := make([]int, k)
+	for a := range k {
+		posStrides[a] = p.strides[a] * inStrides[a]
+	}
+	posDims := outDims[:k]
+	parallelRows(len(out)/inner, len(out)*len(woff), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*inner : (o+1)*inner]
+			for j := range dst {
+				dst[j] = init
+			}
+			for _, off := range woff {
+				x := in[base+off : base+off+inner]
+				x = x[:len(dst)]
+				if isMax {
+					for j, v := range x {
+						dst[j] = max(dst[j], v)
+					}
+				} else {
+					for j, v := range x {
+						dst[j] += v
+					}
+				}
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
+	return true
 }
 
 type backendsReduceOpType = backends.ReduceOpType

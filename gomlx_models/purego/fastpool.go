@@ -93,6 +93,9 @@ func execSelectAndScatter(backend *simplego.Backend, node *simplego.Node, inputs
 }
 
 func selectAndScatter[T float32 | float64](x []T, xDims []int, src []T, srcDims []int, out []T, p *selectScatterParams) {
+	if selectScatterTiled(x, xDims, src, srcDims, out, p) {
+		return
+	}
 	const chunk = 1 << 14
 	parallelRows((len(out)+chunk-1)/chunk, len(out), func(lo, hi int) {
 		clear(out[lo*chunk : min(hi*chunk, len(out))])
@@ -324,6 +327,9 @@ func execPad(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.
 
 // pad fills out with v, then writes x[i] at out[starts + i*(interiors+1)].
 func pad[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []int, p *padParams) {
+	if padEdges(x, xDims, v, out, outDims, p) {
+		return
+	}
 	parallelRows(len(out)/max(outDims[len(outDims)-1], 1), len(out), func(lo, hi int) {
 		n := outDims[len(outDims)-1]
 		fill(out[lo*n:hi*n], v)
@@ -370,4 +376,166 @@ func pad[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []int, p
 			}
 		}
 	})
+}
+
+// selectScatterTiled is selectAndScatter when the windows tile the operand exactly (no
+// padding, strides equal to the window, every operand dimension the output's times the
+// window: LRCN's and the ConvLSTM's poolings), so that every operand element lies in exactly
+// one window. Then one pass per output selects (the same comparisons, in the same order, as
+// the general path) and writes its whole window: 0 + value at the selected position (the
+// general path's zero plus one term), 0 elsewhere; no separate zeroing pass. Outputs are
+// split across cores and each operand element is written by one output, so the result is the
+// general path's, bit for bit, whatever the worker count. ok is false when the windows do not
+// tile the operand.
+func selectScatterTiled[T float32 | float64](x []T, xDims []int, src []T, srcDims []int, out []T, p *selectScatterParams) bool {
+	rank := len(xDims)
+	if len(src) == 0 || len(x) == 0 || len(srcDims) != rank || len(p.window) != rank || len(p.strides) != rank || len(p.paddings) != rank {
+		return false
+	}
+	for a := range rank {
+		if p.paddings[a] != [2]int{} || p.strides[a] != p.window[a] || p.window[a] < 1 || xDims[a] != srcDims[a]*p.window[a] {
+			return false
+		}
+	}
+	// Trailing axes with window 1 form contiguous runs of `inner` (channels).
+	k := rank
+	for k > 0 && p.window[k-1] == 1 {
+		k--
+	}
+	inner := 1
+	for a := k; a < rank; a++ {
+		inner *= xDims[a]
+	}
+	xStrides := make([]int, k)
+	s := inner
+	for a := k - 1; a >= 0; a-- {
+		xStrides[a] = s
+		s *= xDims[a]
+	}
+	// Flat offsets of the window positions, row-major (the general path's order).
+	woff := []int{0}
+	for a := range k {
+		var next []int
+		for _, o := range woff {
+			for i := range p.window[a] {
+				next = append(next, o+i*xStrides[a])
+			}
+		}
+		woff = next
+	}
+	// Output positions over the outer axes and their window's base offset in x.
+	posDims := srcDims[:k]
+	posStrides := make([]int, k)
+	for a := range k {
+		posStrides[a] = p.strides[a] * xStrides[a]
+	}
+	outer := len(src) / inner
+	isMin := p.isMin
+	parallelRows(outer, len(x), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		best := make([]T, inner)
+		arg := make([]int32, inner)
+		var zero T
+		for o := lo; o < hi; o++ {
+			// Select, zeroing the window's outputs on the way; then write each selected value.
+			copy(best, x[base:base+inner])
+			clear(arg)
+			clear(out[base : base+inner])
+			for w, off := range woff[1:] {
+				xs := x[base+off : base+off+inner]
+				zs := out[base+off : base+off+inner]
+				zs = zs[:len(xs)]
+				if isMin {
+					for j, v := range xs {
+						zs[j] = zero
+						if v < best[j] || v != v {
+							best[j], arg[j] = v, int32(w+1)
+						}
+					}
+				} else {
+					for j, v := range xs {
+						zs[j] = zero
+						if v > best[j] || v != v {
+							best[j], arg[j] = v, int32(w+1)
+						}
+					}
+				}
+			}
+			sv := src[o*inner : (o+1)*inner]
+			for j, w := range arg {
+				out[base+woff[w]+j] = zero + sv[j]
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
+	return true
+}
+
+// padEdges is pad without interior padding: each output element is written once, either
+// from x or with v (the same values as fill-then-copy). The trailing axes that are not
+// padded join the row, so a channels-last spatial padding moves whole rows of pixels: an
+// output row is v, then x's row, then v; a row outside x is all v. Rows split across cores.
+// ok is false when some axis has interior padding.
+func padEdges[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []int, p *padParams) bool {
+	rank := len(xDims)
+	if rank == 0 || len(outDims) != rank {
+		return false
+	}
+	for a := range rank {
+		if p.interiors[a] != 0 {
+			return false
+		}
+	}
+	// The row axis L is the last padded axis; the axes after it form units of u elements.
+	L := rank - 1
+	u := 1
+	for L > 0 && p.starts[L] == 0 && outDims[L] == xDims[L] {
+		u *= xDims[L]
+		L--
+	}
+	outRow, xRow, lead := outDims[L]*u, xDims[L]*u, p.starts[L]*u
+	if outRow == 0 || len(out) == 0 {
+		return true
+	}
+	rows := len(out) / outRow
+	xStrides := make([]int, L) // flat stride of x's outer axes
+	s := xRow
+	for a := L - 1; a >= 0; a-- {
+		xStrides[a] = s
+		s *= xDims[a]
+	}
+	parallelRows(rows, len(out), func(lo, hi int) {
+		idx := make([]int, L)
+		r := lo
+		for a := L - 1; a >= 0; a-- {
+			idx[a] = r % outDims[a]
+			r /= outDims[a]
+		}
+		for row := lo; row < hi; row++ {
+			dst := out[row*outRow : (row+1)*outRow]
+			src, inside := 0, len(x) > 0
+			for a := range L {
+				i := idx[a] - p.starts[a]
+				if i < 0 || i >= xDims[a] {
+					inside = false
+					break
+				}
+				src += i * xStrides[a]
+			}
+			if inside {
+				fill(dst[:lead], v)
+				copy(dst[lead:lead+xRow], x[src:src+xRow])
+				fill(dst[lead+xRow:], v)
+			} else {
+				fill(dst, v)
+			}
+			for a := L - 1; a >= 0; a-- {
+				if idx[a]++; idx[a] < outDims[a] {
+					break
+				}
+				idx[a] = 0
+			}
+		}
+	})
+	return true
 }

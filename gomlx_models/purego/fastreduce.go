@@ -154,7 +154,13 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 		innerRun = gDims[rank-1]
 		redDims, redStrides = redDims[:len(redDims)-1], redStrides[:len(redStrides)-1]
 	}
-	offsets := offsetsOf(redDims, redStrides)
+	// Short kept rows summed with one strided reduced group need no offset list (a bias
+	// gradient: one offset per pixel otherwise).
+	columns8 := rank > 0 && !gRed[rank-1] && op == backends.OpTypeReduceSum && gDims[rank-1]%8 == 0 && gDims[rank-1] <= 256
+	var offsets []int
+	if !columns8 || len(redDims) != 1 {
+		offsets = offsetsOf(redDims, redStrides)
+	}
 
 	if rank == 0 || gRed[rank-1] {
 		// Innermost group reduced: out[o] = reduce over offsets, each a contiguous run.
@@ -193,6 +199,24 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 	n := keptDims[len(keptDims)-1]
 	outerDims, outerStrides := keptDims[:len(keptDims)-1], keptStrides[:len(keptStrides)-1]
 	rows := len(out) / n
+	if columns8 {
+		// Short rows (a bias gradient over 16 to 256 channels): blocks of 8 columns, each
+		// summed in registers over all reduced positions (the same additions, in the same
+		// order, as below), blocks split across cores.
+		blocks := n / 8
+		parallelRows(rows*blocks, len(in), func(lo, hi int) {
+			for u := lo; u < hi; u++ {
+				row, c0 := u/blocks, (u%blocks)*8
+				_, base := positionOf(row, outerDims, outerStrides)
+				if len(redDims) == 1 { // one reduced group: offsets i*stride, not read from memory
+					sumColumns8Strided(in, base+c0, redDims[0], redStrides[0], init, out[row*n+c0:row*n+c0+8])
+				} else {
+					sumColumns8(in, base+c0, offsets, init, out[row*n+c0:row*n+c0+8])
+				}
+			}
+		})
+		return
+	}
 	// Split each row into column chunks too when there are few rows (a bias gradient has one).
 	chunks := 1
 	if rows < 8 && n >= 2048 {
@@ -228,6 +252,43 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 			}
 		}
 	})
+}
+
+// sumColumns8 sets dst[j] = init + in[base+offsets[0]+j] + in[base+offsets[1]+j] + ... for
+// j < 8, adding in the order of offsets, with the 8 sums held in registers.
+func sumColumns8[T float32 | float64](in []T, base int, offsets []int, init T, dst []T) {
+	a0, a1, a2, a3, a4, a5, a6, a7 := init, init, init, init, init, init, init, init
+	for _, off := range offsets {
+		s := in[base+off : base+off+8 : base+off+8]
+		a0 += s[0]
+		a1 += s[1]
+		a2 += s[2]
+		a3 += s[3]
+		a4 += s[4]
+		a5 += s[5]
+		a6 += s[6]
+		a7 += s[7]
+	}
+	dst = dst[:8]
+	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5], dst[6], dst[7] = a0, a1, a2, a3, a4, a5, a6, a7
+}
+
+// sumColumns8Strided is sumColumns8 with offsets 0, stride, 2*stride, ... (count of them).
+func sumColumns8Strided[T float32 | float64](in []T, base, count, stride int, init T, dst []T) {
+	a0, a1, a2, a3, a4, a5, a6, a7 := init, init, init, init, init, init, init, init
+	for off := base; off < base+count*stride; off += stride {
+		s := in[off : off+8 : off+8]
+		a0 += s[0]
+		a1 += s[1]
+		a2 += s[2]
+		a3 += s[3]
+		a4 += s[4]
+		a5 += s[5]
+		a6 += s[6]
+		a7 += s[7]
+	}
+	dst = dst[:8]
+	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5], dst[6], dst[7] = a0, a1, a2, a3, a4, a5, a6, a7
 }
 
 // offsetsOf lists Σ_a i[a]*strides[a] for every multi-index i over dims, row-major (one

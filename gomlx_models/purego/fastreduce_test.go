@@ -34,6 +34,8 @@ func TestFastReduceBitIdentical(t *testing.T) {
 		{[]int{2, 3, 1, 5, 3}, nil},
 		{[]int{80, 31, 31, 16}, [][]int{{0, 1, 2}, {3}, {0}, {1, 2}, {0, 1, 2, 3}}}, // bias gradient, per-pixel, batch
 		{[]int{4, 8192}, [][]int{{0}, {1}}},                                         // few long rows: column chunks
+		{[]int{3, 7, 2, 24}, [][]int{{0, 1, 2}, {1, 2}, {1}, {0, 2}}},               // short rows in blocks of 8
+		{[]int{40, 33, 64}, [][]int{{0, 1}, {1}}},                                   // short rows, parallel
 		{[]int{3, 50000}, [][]int{{0, 1}}},                                          // scalar loss: one sequential sum
 	}
 	ops := []struct {
