@@ -22,13 +22,16 @@ func Smooth(phase, amp float64, dims ...int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, dims...)
 }
 
-// GradReport takes gradcheck.Run's results: an error (a gradient out of tolerance, a panic) is
-// fatal, otherwise it logs what was checked. Callers keep the gradcheck.Run call in their own
-// test file (.ci/stress.sh finds the packages to stress by grepping for it).
-func GradReport(t testing.TB, res *gradcheck.Result, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
+// GradReport returns a function taking gradcheck.Run's results, used as
+// GradReport(t)(gradcheck.Run(backend, c, tol)): an error (a gradient out of tolerance, a
+// panic) is fatal, otherwise it logs what was checked. Callers keep the gradcheck.Run call in
+// their own test file: .ci/stress.sh finds the packages to stress by grepping for it.
+func GradReport(t testing.TB) func(res *gradcheck.Result, err error) {
+	return func(res *gradcheck.Result, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
 	}
-	t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
 }
