@@ -1,7 +1,9 @@
-// Package fixturetest loads the PyTorch reference fixtures (.npz written by each model's
-// testdata/gen_fixtures.py) of the gomlx_models tests into tensors and context variables, and
-// compares the Go outputs with them under a named tolerance. It is test support only: no
-// non-test code may import it (task code fingerprints stay unchanged).
+// Package fixturetest is the shared scaffolding of the gomlx_models tests: it loads the PyTorch
+// reference fixtures (.npz from each model's testdata/gen_fixtures.py) into tensors and context
+// variables and compares Go outputs with them under a named tolerance, reports gradient checks
+// (gradcheck.Run stays in each test file, for .ci/stress.sh), and holds the by-hand Keras LSTM
+// step and the paper-summary check of the LSTM models. It is test support only: no non-test
+// code may import it (task code fingerprints stay unchanged).
 package fixturetest
 
 import (
