@@ -2,15 +2,10 @@ package afsd
 
 import (
 	"math"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
-	"github.com/actrepro/actrepro/internal/data/npy"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -30,61 +25,12 @@ func fixtureConfig() Config {
 	return Config{FeatureDim: 6, Channels: 8, Groups: 2, Classes: 3, ClipLength: 64, Levels: 4}
 }
 
-func relErr(got, want []float32) float64 {
-	if len(got) != len(want) {
-		return math.Inf(1)
-	}
-	var num, den float64
-	for i := range want {
-		num = math.Max(num, math.Abs(float64(got[i])-float64(want[i])))
-		den = math.Max(den, math.Abs(float64(want[i])))
-	}
-	return num / math.Max(den, 1e-6)
-}
-
-func flat(t *tensors.Tensor) []float32 {
-	var out []float32
-	t.ConstFlatData(func(v any) { out = append(out, v.([]float32)...) })
-	return out
-}
-
-// LoadWeights puts every "w:<scope>:<name>" array of a fixture into ctx and returns the keys
-// in order.
-func loadWeights(ctx *context.Context, arr map[string]*npy.Array) []string {
-	var keys []string
-	for k, a := range arr {
-		if !strings.HasPrefix(k, "w:") {
-			continue
-		}
-		p := strings.Split(k, ":")
-		ctx.InAbsPath(p[1]).VariableWithValue(p[2], tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...))
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func tensorOf(a *npy.Array) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-}
-
-func int32Of(a *npy.Array) *tensors.Tensor {
-	v := make([]int32, len(a.Data))
-	for i, x := range a.Data {
-		v[i] = int32(x)
-	}
-	return tensors.FromFlatDataAndDimensions(v, a.Shape...)
-}
-
 // TestFixtureForwardLossesGradients: with the fixture's weights, every head output, the level-0
 // pooling ranges, each loss and the gradients of the total loss with respect to every weight
 // and the input match the PyTorch reference; the host-side target assignment and boundary
 // masks match it exactly.
 func TestFixtureForwardLossesGradients(t *testing.T) {
-	arr, err := npy.ReadNPZ(filepath.Join("testdata", "afsd.npz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	arr := fixturetest.Read(t, "afsd.npz")
 	c := fixtureConfig()
 	// Host side: targets and masks of each window.
 	for i := range 2 {
@@ -95,7 +41,7 @@ func TestFixtureForwardLossesGradients(t *testing.T) {
 		}
 		loc, conf := AssignTargets(c, annos)
 		P := c.Points()
-		if e := relErr(loc, arr["in:loc_t"].Data[i*2*P:(i+1)*2*P]); e > 1e-6 {
+		if e := fixturetest.RelErr(loc, arr["in:loc_t"].Data[i*2*P:(i+1)*2*P]); e > 1e-6 {
 			t.Errorf("window %d: target distances differ by %.3g", i, e)
 		}
 		for j, v := range conf {
@@ -111,13 +57,9 @@ func TestFixtureForwardLossesGradients(t *testing.T) {
 		}
 	}
 
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+	backend := fixturetest.Backend(t)
 	ctx := context.New()
-	keys := loadWeights(ctx, arr)
+	keys := fixturetest.LoadWeights(ctx, arr)
 	exec := context.MustNewExec(backend, ctx.Reuse(), func(ctx *context.Context, in []*Node) []*Node {
 		x := in[0]
 		t4, t5 := Taps(x)
@@ -128,13 +70,12 @@ func TestFixtureForwardLossesGradients(t *testing.T) {
 			o.StartConfProp, o.EndConfProp, segs, fsegs, ls.Loc, ls.Conf, ls.PropLoc, ls.PropConf, ls.Quality, ls.Start, ls.End, ls.Total,
 			BoundaryMaxPool(in[5], in[6])}
 		for _, k := range keys {
-			p := strings.Split(k, ":")
-			res = append(res, Gradient(ls.Total, ctx.InAbsPath(p[1]).GetVariable(p[2]).ValueGraph(x.Graph()))...)
+			res = append(res, Gradient(ls.Total, ctx.InAbsPath(k.Scope).GetVariable(k.Name).ValueGraph(x.Graph()))...)
 		}
 		return append(res, Gradient(ls.Total, x)...)
 	})
-	outs, err := exec.Exec([]any{tensorOf(arr["in:x"]), tensorOf(arr["in:loc_t"]), int32Of(arr["in:conf_t"]),
-		tensorOf(arr["in:start"]), tensorOf(arr["in:end"]), tensorOf(arr["in:bmp_x"]), tensorOf(arr["in:bmp_segs"])}...)
+	outs, err := exec.Exec([]any{fixturetest.Tensor(arr["in:x"]), fixturetest.Tensor(arr["in:loc_t"]), fixturetest.Int32(arr["in:conf_t"]),
+		fixturetest.Tensor(arr["in:start"]), fixturetest.Tensor(arr["in:end"]), fixturetest.Tensor(arr["in:bmp_x"]), fixturetest.Tensor(arr["in:bmp_segs"])}...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,30 +83,16 @@ func TestFixtureForwardLossesGradients(t *testing.T) {
 		"out:scp", "out:ecp", "out:segs0", "out:fsegs0", "out:loss_loc", "out:loss_conf", "out:loss_prop_loc", "out:loss_prop_conf",
 		"out:loss_quality", "out:loss_start", "out:loss_end", "out:loss_total", "out:bmp"}
 	for _, k := range keys {
-		names = append(names, "g"+strings.TrimPrefix(k, "w"))
+		names = append(names, k.GradKey())
 	}
 	names = append(names, "g:x")
-	if len(names) != len(outs) {
-		t.Fatalf("%d outputs for %d names", len(outs), len(names))
-	}
-	for i, k := range names {
-		want, ok := arr[k]
-		if !ok {
-			t.Fatalf("fixture lacks %s", k)
-		}
-		if e := relErr(flat(outs[i]), want.Data); !(e <= fixtureTol) {
-			t.Errorf("%s: relative error %.3g > %g", k, e, fixtureTol)
-		}
-	}
+	fixturetest.Compare(t, arr, names, outs, fixtureTol, nil)
 }
 
 // TestFixtureSoftNMS: the kept boxes and their decayed scores match softnms_v2 with and without
 // AFSD's drop-the-last quirk, at σ 0.5 (AFSD) and 0.01 (GAF's yaml).
 func TestFixtureSoftNMS(t *testing.T) {
-	arr, err := npy.ReadNPZ(filepath.Join("testdata", "softnms.npz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	arr := fixturetest.Read(t, "softnms.npz")
 	in := arr["in:boxes"]
 	var boxes []Box
 	for i := 0; i < in.Shape[0]; i++ {

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -32,11 +32,7 @@ func smooth(phase, shift float64, dims ...int) *tensors.Tensor {
 // GroupNorm with its affine weights, the softmax focal loss (background and action targets),
 // the GIoU loss, and the quality BCE whose tIoU target carries a gradient.
 func TestGradients(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+	backend := fixturetest.Backend(t)
 	cases := []gradcheck.Case{
 		{
 			Name:   "boundary max-pool",
@@ -83,11 +79,7 @@ func TestGradients(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			c.Seed, c.Logf = gradSeed, t.Logf
-			res, err := gradcheck.Run(backend, c, gradcheck.DefaultTolerance)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
+			fixturetest.GradReport(t)(gradcheck.Run(backend, c, gradcheck.DefaultTolerance))
 		})
 	}
 }

@@ -2,13 +2,10 @@ package animalclip
 
 import (
 	"math"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
-	"github.com/actrepro/actrepro/internal/data/npy"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -25,30 +22,12 @@ const fixtureTol = 2e-5
 // zeroTol bounds the Go value of a gradient that is exactly 0 in the reference.
 const zeroTol = 1e-7
 
-func relErr(got, want []float32) float64 {
-	if len(got) != len(want) {
-		return math.Inf(1)
-	}
-	var num, den float64
-	for i := range want {
-		num = math.Max(num, math.Abs(float64(got[i])-float64(want[i])))
-		den = math.Max(den, math.Abs(float64(want[i])))
-	}
-	return num / math.Max(den, 1e-6)
-}
-
 func maxAbs(x []float32) float64 {
 	var m float64
 	for _, v := range x {
 		m = math.Max(m, math.Abs(float64(v)))
 	}
 	return m
-}
-
-func flat(t *tensors.Tensor) []float32 {
-	var out []float32
-	t.ConstFlatData(func(v any) { out = append(out, v.([]float32)...) })
-	return out
 }
 
 func fixtureConfig(sz []float32) Config {
@@ -61,41 +40,20 @@ func fixtureConfig(sz []float32) Config {
 // species-sparse GCN, both prompt modules, the video branch, the logits, the scores, the loss
 // and the gradients of the loss with respect to every weight and input match the reference.
 func TestFixtureMatchesPyTorch(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
-	arr, err := npy.ReadNPZ(filepath.Join("testdata", "head.npz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := fixturetest.Backend(t)
+	arr := fixturetest.Read(t, "head.npz")
 	cfg := fixtureConfig(arr["cfg:sizes"].Data)
 	ctx := context.New()
-	type ref struct{ scope, name, key string }
-	var refs []ref
-	for k, a := range arr {
-		if !strings.HasPrefix(k, "w:") {
-			continue
-		}
-		p := strings.Split(k, ":")
-		scope := p[1]
-		if scope == "" {
-			scope = "/"
-		}
-		ctx.InAbsPath(scope).VariableWithValue(p[2], tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...))
+	var refs []fixturetest.Weight
+	for _, w := range fixturetest.LoadWeights(ctx, arr) {
 		// The single-key prompt path never uses the q/k projections (their gradient is exactly
 		// 0, asserted by gen_fixtures.py; norm1 is built and its zero gradient compared).
-		if strings.HasPrefix(scope, "/prompts") && (strings.Contains(scope, "q_proj") || strings.Contains(scope, "k_proj")) {
+		if strings.HasPrefix(w.Scope, "/prompts") && (strings.Contains(w.Scope, "q_proj") || strings.Contains(w.Scope, "k_proj")) {
 			continue
 		}
-		refs = append(refs, ref{scope, p[2], k})
+		refs = append(refs, w)
 	}
-	sort.Slice(refs, func(i, j int) bool { return refs[i].key < refs[j].key })
-	in := func(k string) *tensors.Tensor {
-		a := arr[k]
-		return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-	}
+	in := func(k string) *tensors.Tensor { return fixturetest.Tensor(arr[k]) }
 	exec := context.MustNewExec(backend, ctx.Reuse(), func(ctx *context.Context, ins []*Node) []*Node {
 		frames, classes, animals, rel, sel, multihot, adj, targets := ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6], ins[7]
 		video := cfg.VideoBranch(ctx, frames)
@@ -108,7 +66,7 @@ func TestFixtureMatchesPyTorch(t *testing.T) {
 		loss := Loss(out.Logits, targets)
 		res := []*Node{video, dense, sparse, p1, Squeeze(p2, 1), out.Logits, Scores(out.Logits), loss}
 		for _, r := range refs {
-			res = append(res, Gradient(loss, ctx.InspectVariable(r.scope, r.name).ValueGraph(frames.Graph()))...)
+			res = append(res, Gradient(loss, ctx.InspectVariable(r.Scope, r.Name).ValueGraph(frames.Graph()))...)
 		}
 		return append(res, Gradient(loss, frames, classes, animals)...)
 	})
@@ -118,7 +76,7 @@ func TestFixtureMatchesPyTorch(t *testing.T) {
 	}
 	keys := []string{"out:video", "out:gcn", "out:gcn", "out:p1", "out:p2", "out:logits", "out:scores", "out:loss"}
 	for _, r := range refs {
-		keys = append(keys, "g"+strings.TrimPrefix(r.key, "w"))
+		keys = append(keys, r.GradKey())
 	}
 	keys = append(keys, "g:in:frames", "g:in:classes", "g:in:animals")
 	if len(keys) != len(outs) {
@@ -131,12 +89,12 @@ func TestFixtureMatchesPyTorch(t *testing.T) {
 		if maxAbs(arr[k].Data) < 1e-12 {
 			// An exactly-zero reference gradient (the k bias of attention, norm1 of the
 			// single-key prompts): the Go value must be float32 rounding noise.
-			if e := maxAbs(flat(outs[i])); e > zeroTol {
+			if e := maxAbs(fixturetest.Flat(outs[i])); e > zeroTol {
 				t.Errorf("output %d %s: |go| = %.3g, want 0 (< %g)", i, k, e, zeroTol)
 			}
 			continue
 		}
-		if e := relErr(flat(outs[i]), arr[k].Data); !(e <= fixtureTol) {
+		if e := fixturetest.RelErr(fixturetest.Flat(outs[i]), arr[k].Data); !(e <= fixtureTol) {
 			t.Errorf("output %d %s: relative error %.3g > %g", i, k, e, fixtureTol)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -13,18 +13,6 @@ import (
 
 // gradSeed seeds the gradient checks' contexts (gradcheck.Case.Seed).
 const gradSeed = 5
-
-func smooth(phase float64, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = 0.8 * math.Sin(phase+0.71*float64(i))
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
 
 // gradConfig is a tiny head: D 4, hidden 2 (so the first GCN layer has its LeakyReLU), 2 heads.
 func gradConfig() Config {
@@ -57,26 +45,22 @@ func gradGraph() (rel, sel, multihot, adj *tensors.Tensor) {
 // purego: both GCN forms, the prompt module with one key token (Animal-CLIP's case) and with
 // two (the general attention), the video branch, and the whole head through the loss.
 func TestGradients(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+	backend := fixturetest.Backend(t)
 	cfg := gradConfig()
 	rel, sel, mh, adj := gradGraph()
 	targets := tensors.FromValue([][]float64{{1, 0}, {1, 1}})
 	cases := []gradcheck.Case{
-		{Name: "gcn sparse", Inputs: []*tensors.Tensor{smooth(0.2, 3, 4), smooth(0.9, 2, 4), rel, sel},
+		{Name: "gcn sparse", Inputs: []*tensors.Tensor{fixturetest.Smooth(0.2, 0.8, 3, 4), fixturetest.Smooth(0.9, 0.8, 2, 4), rel, sel},
 			Build: func(ctx *context.Context, in []*Node) *Node { return cfg.GCN(ctx, in[0], in[1], in[2], in[3]) }},
-		{Name: "gcn dense", Inputs: []*tensors.Tensor{smooth(0.2, 3, 4), smooth(0.9, 2, 4), adj, mh},
+		{Name: "gcn dense", Inputs: []*tensors.Tensor{fixturetest.Smooth(0.2, 0.8, 3, 4), fixturetest.Smooth(0.9, 0.8, 2, 4), adj, mh},
 			Build: func(ctx *context.Context, in []*Node) *Node { return cfg.GCNDense(ctx, in[0], in[1], in[2], in[3]) }},
-		{Name: "prompt one key", Inputs: []*tensors.Tensor{smooth(0.4, 2, 3, 4), smooth(1.3, 2, 1, 4)},
+		{Name: "prompt one key", Inputs: []*tensors.Tensor{fixturetest.Smooth(0.4, 0.8, 2, 3, 4), fixturetest.Smooth(1.3, 0.8, 2, 1, 4)},
 			Build: func(ctx *context.Context, in []*Node) *Node { return cfg.SpeciesPrompt(ctx, in[0], in[1]) }},
-		{Name: "prompt two keys", Inputs: []*tensors.Tensor{smooth(0.4, 2, 3, 4), smooth(1.3, 2, 2, 4)},
+		{Name: "prompt two keys", Inputs: []*tensors.Tensor{fixturetest.Smooth(0.4, 0.8, 2, 3, 4), fixturetest.Smooth(1.3, 0.8, 2, 2, 4)},
 			Build: func(ctx *context.Context, in []*Node) *Node { return cfg.SpeciesPrompt(ctx, in[0], in[1]) }},
-		{Name: "video branch", Inputs: []*tensors.Tensor{smooth(0.7, 2, 3, 3)},
+		{Name: "video branch", Inputs: []*tensors.Tensor{fixturetest.Smooth(0.7, 0.8, 2, 3, 3)},
 			Build: func(ctx *context.Context, in []*Node) *Node { return cfg.VideoBranch(ctx, in[0]) }},
-		{Name: "head loss", Inputs: []*tensors.Tensor{smooth(0.7, 2, 3, 3), smooth(0.9, 2, 4), smooth(0.2, 3, 4), rel, sel, targets},
+		{Name: "head loss", Inputs: []*tensors.Tensor{fixturetest.Smooth(0.7, 0.8, 2, 3, 3), fixturetest.Smooth(0.9, 0.8, 2, 4), fixturetest.Smooth(0.2, 0.8, 3, 4), rel, sel, targets},
 			Build: func(ctx *context.Context, in []*Node) *Node {
 				out := cfg.Forward(ctx, Inputs{Video: cfg.VideoBranch(ctx, in[0]), Classes: in[1], Animals: in[2], Rel: in[3], Sel: in[4]})
 				return Concatenate([]*Node{Reshape(Loss(out.Logits, in[5]), 1), Reshape(Scores(out.Logits), 4)}, 0)
@@ -85,11 +69,7 @@ func TestGradients(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			c.Seed, c.Logf = gradSeed, t.Logf
-			res, err := gradcheck.Run(backend, c, gradcheck.DefaultTolerance)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
+			fixturetest.GradReport(t)(gradcheck.Run(backend, c, gradcheck.DefaultTolerance))
 		})
 	}
 }
@@ -97,11 +77,7 @@ func TestGradients(t *testing.T) {
 // TestSingleKeyShortcut: with one key token the prompt module's skipped query path equals the
 // general attention (softmax over one key is 1).
 func TestSingleKeyShortcut(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+	backend := fixturetest.Backend(t)
 	cfg := gradConfig()
 	ctx := context.New()
 	if err := ctx.SetRNGStateFromSeed(1); err != nil {
@@ -114,7 +90,7 @@ func TestSingleKeyShortcut(t *testing.T) {
 		ctx = ctx.Checked(false)
 		return short, linear(ctx.In("proj"), cfg.attend(ctx, q, kv, v, false), 4, true)
 	})
-	outs, err := exec.Exec(smooth(0.1, 2, 3, 4), smooth(0.5, 2, 1, 4))
+	outs, err := exec.Exec(fixturetest.Smooth(0.1, 0.8, 2, 3, 4), fixturetest.Smooth(0.5, 0.8, 2, 1, 4))
 	if err != nil {
 		t.Fatal(err)
 	}

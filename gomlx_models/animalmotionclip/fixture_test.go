@@ -2,13 +2,9 @@ package animalmotionclip
 
 import (
 	"math"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
-	"github.com/actrepro/actrepro/internal/data/npy"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -50,12 +46,6 @@ func relErr(got, want []float32) float64 {
 	return num / den
 }
 
-func flat(t *tensors.Tensor) []float32 {
-	var out []float32
-	t.ConstFlatData(func(v any) { out = append(out, v.([]float32)...) })
-	return out
-}
-
 // fixtureConfig is the fixture's classifier (gen_fixtures.py's sizes).
 func fixtureConfig(sz []float32) Config {
 	i := func(k int) int { return int(sz[k]) }
@@ -71,35 +61,15 @@ func fixtureConfig(sz []float32) Config {
 // aggregated scores, the video embeddings, the loss and the gradients of the loss with respect
 // to every weight and to the frames match the PyTorch reference.
 func TestFixtureMatchesPyTorch(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
-	arr, err := npy.ReadNPZ(filepath.Join("testdata", "model.npz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := fixturetest.Backend(t)
+	arr := fixturetest.Read(t, "model.npz")
 	cfg := fixtureConfig(arr["cfg:sizes"].Data)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.New()
-	type ref struct{ scope, name, key string }
-	var refs []ref
-	for k, a := range arr {
-		if !strings.HasPrefix(k, "w:") {
-			continue
-		}
-		p := strings.Split(k, ":")
-		refs = append(refs, ref{p[1], p[2], k})
-		ctx.InAbsPath(p[1]).VariableWithValue(p[2], tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...))
-	}
-	sort.Slice(refs, func(i, j int) bool { return refs[i].key < refs[j].key })
-	in := func(k string) *tensors.Tensor {
-		a := arr[k]
-		return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-	}
+	refs := fixturetest.LoadWeights(ctx, arr)
+	in := func(k string) *tensors.Tensor { return fixturetest.Tensor(arr[k]) }
 	// Every variable the Go model creates must come from the fixture (none initialised here).
 	nFixture := len(refs)
 	exec := context.MustNewExec(backend, ctx.Reuse(), func(ctx *context.Context, frames, text, y *Node) []*Node {
@@ -107,7 +77,7 @@ func TestFixtureMatchesPyTorch(t *testing.T) {
 		loss := Loss(out.Logits, y)
 		res := []*Node{out.Logits, out.Scores, out.Video, loss}
 		for _, r := range refs {
-			res = append(res, Gradient(loss, ctx.InspectVariable(r.scope, r.name).ValueGraph(frames.Graph()))...)
+			res = append(res, Gradient(loss, ctx.InspectVariable(r.Scope, r.Name).ValueGraph(frames.Graph()))...)
 		}
 		return append(res, Gradient(loss, frames)...)
 	})
@@ -124,25 +94,9 @@ func TestFixtureMatchesPyTorch(t *testing.T) {
 	}
 	keys := []string{"out:logits", "out:scores", "out:video", "out:loss"}
 	for _, r := range refs {
-		keys = append(keys, "g"+strings.TrimPrefix(r.key, "w"))
+		keys = append(keys, r.GradKey())
 	}
 	keys = append(keys, "g:frames")
-	if len(keys) != len(outs) {
-		t.Fatalf("%d outputs for %d keys", len(outs), len(keys))
-	}
-	worst, worstKey := 0.0, ""
-	for i, k := range keys {
-		want, ok := arr[k]
-		if !ok {
-			t.Fatalf("fixture lacks %s", k)
-		}
-		e := relErr(flat(outs[i]), want.Data)
-		if !(e <= fixtureTol) {
-			t.Errorf("%s: relative error %.3g > %g", k, e, fixtureTol)
-		}
-		if e > worst {
-			worst, worstKey = e, k
-		}
-	}
+	worst, worstKey := fixturetest.Compare(t, arr, keys, outs, fixtureTol, relErr)
 	t.Logf("%d tensors compared; worst relative error %.3g (%s)", len(keys), worst, worstKey)
 }

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -18,10 +18,7 @@ const cellTol = 1e-5
 // per-pixel LSTM that a few lines of float64 arithmetic (Keras's equations,
 // written out below) reproduce.
 func TestConvLSTM2DCellByHand(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := fixturetest.Backend(t)
 	w := []float32{0.5, -0.3, 0.8, 0.2}  // kernel [1,1,1,4]: i, f, c, o
 	u := []float32{0.1, 0.4, -0.6, 0.9}  // recurrent_kernel [1,1,1,4]
 	b := []float32{0.05, 1.0, -0.1, 0.2} // bias [4]
@@ -38,26 +35,15 @@ func TestConvLSTM2DCellByHand(t *testing.T) {
 			for g := range z {
 				z[g] = float64(w[g])*float64(x) + float64(u[g])*h + float64(b[g])
 			}
-			c = sig(z[1])*c + sig(z[0])*math.Tanh(z[2])
-			h = sig(z[3]) * math.Tanh(c)
+			h, c = fixturetest.KerasLSTMStep(z, c, sig)
 			want = append(want, h)
 		}
 
 		ctx := context.New().Checked(false)
-		ctx.In("cell").VariableWithValue("kernel", tensors.FromFlatDataAndDimensions(w, 1, 1, 1, 4))
-		ctx.In("cell").VariableWithValue("recurrent_kernel", tensors.FromFlatDataAndDimensions(u, 1, 1, 1, 4))
-		ctx.In("cell").VariableWithValue("bias", b)
-		exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x *Node) *Node {
+		fixturetest.SetKerasLSTMWeights(ctx.In("cell"), tensors.FromFlatDataAndDimensions(w, 1, 1, 1, 4), tensors.FromFlatDataAndDimensions(u, 1, 1, 1, 4), b)
+		got := fixturetest.ExecFloat32(t, backend, ctx, func(ctx *context.Context, x *Node) *Node {
 			return ConvLSTM2D(ctx.In("cell"), x, 1, 1, 0, act)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Exec(tensors.FromFlatDataAndDimensions(xs, 1, 2, 1, 1, 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := tensors.MustCopyFlatData[float32](out[0])
+		}, tensors.FromFlatDataAndDimensions(xs, 1, 2, 1, 1, 1))
 		for i := range want {
 			if math.Abs(float64(got[i])-want[i]) > cellTol {
 				t.Errorf("%s: h_%d = %g, by hand %g", act, i+1, got[i], want[i])

@@ -1,10 +1,9 @@
 package convlstm
 
 import (
-	"github.com/actrepro/actrepro/gomlx_models/summary"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 )
 
 // paperFigure1 is the ConvLSTM layer table of the paper's Figure 1
@@ -31,22 +30,11 @@ var paperFigure1 = []string{
 const paperTotal = 44524
 
 func TestSummaryMatchesPaperFigure1(t *testing.T) {
-	backend, err := purego.New(purego.Name)
+	rows, total, err := Summarize(fixturetest.Backend(t), DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, total, err := Summarize(backend, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Log("Layer (type)\tOutput Shape\tParam #")
-	for _, r := range rows {
-		t.Log(r.String())
-	}
-	t.Logf("Total params: %s", summary.Commas(total))
-	for _, d := range summary.Compare(rows, total, paperFigure1, paperTotal) {
-		t.Error(d)
-	}
+	fixturetest.SummaryMatches(t, rows, total, paperFigure1, paperTotal)
 }
 
 func TestValidateNamesField(t *testing.T) {

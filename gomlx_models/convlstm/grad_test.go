@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -15,10 +15,7 @@ import (
 // ConvLSTM (two layers, 3 frames of 8x8) wrt its input and all variables
 // against central differences in float64 (purego/gradcheck).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := fixturetest.Backend(t)
 	cfg := DefaultConfig()
 	cfg.Frames, cfg.Height, cfg.Width, cfg.Classes, cfg.Filters = 3, 8, 8, 3, []int{2, 3}
 	cfg.RecurrentActivation = ActivationSigmoid // smooth: finite differences need no kinks
@@ -26,16 +23,12 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	for i := range x {
 		x[i] = 0.5 + 0.4*math.Sin(0.3*float64(i))
 	}
-	res, err := gradcheck.Run(backend, gradcheck.Case{
+	fixturetest.GradReport(t)(gradcheck.Run(backend, gradcheck.Case{
 		Name:   "convlstm",
 		Inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(x, 2, 3, 8, 8, 3)},
 		Build: func(ctx *context.Context, in []*Node) *Node {
 			return Model(ctx, cfg, in[0])
 		},
 		Logf: t.Logf, // Seed: gradcheck.DefaultSeed draws the Glorot weights
-	}, gradcheck.DefaultTolerance)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
+	}, gradcheck.DefaultTolerance))
 }

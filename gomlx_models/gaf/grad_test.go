@@ -1,10 +1,9 @@
 package gaf
 
 import (
-	"math"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -21,29 +20,12 @@ func gradCfg() Config {
 	return Config{FeatureDim: 3, Hidden: 4, CVAEHidden: 4, Latent: 2, Classes: 3, Beta: 0.1, BgWeight: 1.5}
 }
 
-// smooth fills a tensor of the given dims with order-one values.
-func smooth(phase float64, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = 0.8 * math.Sin(phase+0.71*float64(i))
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
-
 // TestGradients checks, against float64 central differences on purego, the gradients of the
 // segment step (λ head, Eq. 11 pooling, the classifier, L_clf of Eq. 12 and L_R of Eq. 15
 // through the decoder) and of the frame step (the CVAE encoder, reparameterisation, decoder
 // and L_CVAE of Eq. 7), with respect to the inputs and every variable; and the I3D baseline.
 func TestGradients(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+	backend := fixturetest.Backend(t)
 	cfg := gradCfg()
 	const b, steps = 2, 4
 	mask := tensors.FromValue([][]float64{{1, 1, 1, 1}, {1, 1, 1, 0}})
@@ -51,7 +33,7 @@ func TestGradients(t *testing.T) {
 	cases := []gradcheck.Case{
 		{
 			Name:   "segment step",
-			Inputs: []*tensors.Tensor{smooth(0.3, b, steps, cfg.FeatureDim), mask, labels, smooth(1.1, b*steps, cfg.Latent)},
+			Inputs: []*tensors.Tensor{fixturetest.Smooth(0.3, 0.8, b, steps, cfg.FeatureDim), mask, labels, fixturetest.Smooth(1.1, 0.8, b*steps, cfg.Latent)},
 			Build: func(ctx *context.Context, in []*Node) *Node {
 				x, m, y, eps := in[0], in[1], in[2], in[3]
 				out := Forward(ctx, cfg, x, m)
@@ -62,7 +44,7 @@ func TestGradients(t *testing.T) {
 		},
 		{
 			Name:   "frame step",
-			Inputs: []*tensors.Tensor{smooth(0.9, b*steps, cfg.FeatureDim), smooth(2.0, b*steps), smooth(0.5, b*steps, cfg.Latent)},
+			Inputs: []*tensors.Tensor{fixturetest.Smooth(0.9, 0.8, b*steps, cfg.FeatureDim), fixturetest.Smooth(2.0, 0.8, b*steps), fixturetest.Smooth(0.5, 0.8, b*steps, cfg.Latent)},
 			Build: func(ctx *context.Context, in []*Node) *Node {
 				f, lraw, eps := in[0], in[1], in[2]
 				lam := Sigmoid(lraw)
@@ -75,7 +57,7 @@ func TestGradients(t *testing.T) {
 		},
 		{
 			Name:   "i3d baseline",
-			Inputs: []*tensors.Tensor{smooth(0.2, b, steps, cfg.FeatureDim), mask},
+			Inputs: []*tensors.Tensor{fixturetest.Smooth(0.2, 0.8, b, steps, cfg.FeatureDim), mask},
 			Build: func(ctx *context.Context, in []*Node) *Node {
 				return Baseline(ctx, cfg, in[0], in[1])
 			},
@@ -84,11 +66,7 @@ func TestGradients(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			c.Seed, c.Logf = gradSeed, t.Logf
-			res, err := gradcheck.Run(backend, c, gradcheck.DefaultTolerance)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
+			fixturetest.GradReport(t)(gradcheck.Run(backend, c, gradcheck.DefaultTolerance))
 		})
 	}
 }

@@ -1,39 +1,22 @@
 package gafdet
 
 import (
-	"math"
 	"testing"
 
 	"github.com/actrepro/actrepro/gomlx_models/afsd"
 	gafm "github.com/actrepro/actrepro/gomlx_models/gaf"
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-func smooth(phase float64, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = 0.8 * math.Sin(phase+0.71*float64(i))
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
-
 // TestGradients checks, against float64 central differences on purego, the λ head with both
 // fore/background forms, and the CVAE pass (encoder, reparameterisation, decoder, L_CVAE)
 // with respect to the features and every CVAE weight.
 func TestGradients(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+	backend := fixturetest.Backend(t)
 	const b, l, d = 2, 8, 3
 	cfg := func(pool string) Config {
 		return Config{Detector: afsd.Config{FeatureDim: d, Channels: 4, Groups: 2, Classes: 2, ClipLength: 8, Levels: 2},
@@ -45,7 +28,7 @@ func TestGradients(t *testing.T) {
 		c := cfg(pool)
 		cases = append(cases, gradcheck.Case{
 			Name:   "lambda and Eq. 11 (" + pool + ")",
-			Inputs: []*tensors.Tensor{smooth(0.3, b, l, d)},
+			Inputs: []*tensors.Tensor{fixturetest.Smooth(0.3, 0.8, b, l, d)},
 			Build: func(ctx *context.Context, in []*Node) *Node {
 				lam := Lambda(ctx, c, in[0])
 				fg, bg := ForeBack(c, in[0], lam)
@@ -56,11 +39,11 @@ func TestGradients(t *testing.T) {
 	c := cfg(PoolCode)
 	cases = append(cases, gradcheck.Case{
 		Name:   "cvae pass",
-		Inputs: []*tensors.Tensor{smooth(1.7, b*l, 2)},
+		Inputs: []*tensors.Tensor{fixturetest.Smooth(1.7, 0.8, b*l, 2)},
 		Build: func(ctx *context.Context, in []*Node) *Node {
 			// The pass trains the CVAE only: the features and λ are constants here (CVAEStep
 			// stops their gradients); the noise ε and every CVAE weight are checked.
-			x := Const(in[0].Graph(), smooth(0.9, b, l, d).Value())
+			x := Const(in[0].Graph(), fixturetest.Smooth(0.9, 0.8, b, l, d).Value())
 			lam := Sigmoid(MulScalar(Reshape(Slice(x, AxisRange(), AxisRange(), AxisElem(0)), b, l), 2))
 			return CVAEStep(ctx, c, x, lam, in[0])
 		},
@@ -68,11 +51,7 @@ func TestGradients(t *testing.T) {
 	for _, cs := range cases {
 		t.Run(cs.Name, func(t *testing.T) {
 			cs.Seed, cs.Logf = 7, t.Logf
-			res, err := gradcheck.Run(backend, cs, gradcheck.DefaultTolerance)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
+			fixturetest.GradReport(t)(gradcheck.Run(backend, cs, gradcheck.DefaultTolerance))
 		})
 	}
 }

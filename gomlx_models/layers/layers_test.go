@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/layers"
 	"github.com/actrepro/actrepro/gomlx_models/purego"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
@@ -177,11 +178,7 @@ func TestGradients(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			res, err := gradcheck.Run(backend(), c, gradcheck.DefaultTolerance)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%d coordinates checked, worst error %.3f of tolerance", res.Checked, res.MaxError)
+			fixturetest.GradReport(t)(gradcheck.Run(backend(), c, gradcheck.DefaultTolerance))
 		})
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX convention
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -44,12 +44,9 @@ const gradCheckSeed = 2
 // (3 frames of 16x16, 2x2 pools) wrt its input and all variables against
 // central differences in float64 (purego/gradcheck).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	backend, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend := fixturetest.Backend(t)
 	cfg := gradCheckConfig()
-	res, err := gradcheck.Run(backend, gradcheck.Case{
+	fixturetest.GradReport(t)(gradcheck.Run(backend, gradcheck.Case{
 		Name:   "lrcn",
 		Inputs: []*tensors.Tensor{gradCheckInput()},
 		Build: func(ctx *context.Context, in []*Node) *Node {
@@ -57,9 +54,5 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 		},
 		Seed: gradCheckSeed,
 		Logf: t.Logf,
-	}, gradcheck.DefaultTolerance)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("checked %d coordinates of %v, max error %.3g of tolerance, %d kinks skipped", res.Checked, res.Targets, res.MaxError, len(res.Kinks))
+	}, gradcheck.DefaultTolerance))
 }

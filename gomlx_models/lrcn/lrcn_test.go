@@ -1,10 +1,9 @@
 package lrcn
 
 import (
-	"github.com/actrepro/actrepro/gomlx_models/summary"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 )
 
 // paperFigure2 is the LRCN layer table of the paper's Figure 2
@@ -32,22 +31,11 @@ var paperFigure2 = []string{
 const paperTotal = 73060
 
 func TestSummaryMatchesPaperFigure2(t *testing.T) {
-	backend, err := purego.New(purego.Name)
+	rows, total, err := Summarize(fixturetest.Backend(t), DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, total, err := Summarize(backend, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Log("Layer (type)\tOutput Shape\tParam #")
-	for _, r := range rows {
-		t.Log(r.String())
-	}
-	t.Logf("Total params: %s", summary.Commas(total))
-	for _, d := range summary.Compare(rows, total, paperFigure2, paperTotal) {
-		t.Error(d)
-	}
+	fixturetest.SummaryMatches(t, rows, total, paperFigure2, paperTotal)
 }
 
 func TestValidateNamesField(t *testing.T) {
