@@ -11,7 +11,7 @@ import (
 	gafm "github.com/actrepro/actrepro/gomlx_models/gaf"
 	"github.com/actrepro/actrepro/gomlx_models/gafdet"
 	"github.com/actrepro/actrepro/internal/runner"
-	"github.com/actrepro/actrepro/internal/tasks/gaf/gaftrain"
+	"github.com/actrepro/actrepro/internal/tasks/gaftrain"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
