@@ -214,8 +214,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				frozen = true
 			}
 		}
-		// L_R's weight ramps as the code's 0.5·min(epoch, max_epoch)/max_epoch (train.py:340).
-		wr := tensors.FromScalar(float32(c.Model.ReconScale * float64(epoch) / float64(c.Train.Epochs)))
+		wr := gaftrain.ReconWeight(c.Model.ReconScale, epoch, c.Train.Epochs)
 		sum := 0.0
 		for b := range nb {
 			if err := ctx.Err(); err != nil {

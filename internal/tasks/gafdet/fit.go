@@ -284,8 +284,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				frozen = true
 			}
 		}
-		// L_R's weight ramps as 0.5·min(epoch, max_epoch)/max_epoch (train.py:340).
-		wr := tensors.FromScalar(float32(c.Model.ReconWeight * float64(epoch) / float64(c.Train.Epochs)))
+		wr := gaftrain.ReconWeight(c.Model.ReconWeight, epoch, c.Train.Epochs)
 		sum := 0.0
 		tsum := make([]float64, len(lossTerms))
 		for b := range nb {

@@ -1,7 +1,7 @@
 // Package gaftrain holds the training steps the GAF tasks share (gaf-ucf101 in internal/tasks/gaf,
 // gaf-thumos and gaf-anet in internal/tasks/gafdet): the seeded context with its two Adam
-// optimizers, the sum of the streams' losses, the CVAE's noise and the freezing of the CVAE
-// between the two steps of Fig. 2.
+// optimizers, the sum of the streams' losses, the CVAE's noise, L_R's weight ramp and the freezing
+// of the CVAE between the two steps of Fig. 2.
 package gaftrain
 
 import (
@@ -62,6 +62,12 @@ func Noise(rng *rand.Rand, s, n, z int) *tensors.Tensor {
 		e[i] = float32(rng.NormFloat64())
 	}
 	return tensors.FromFlatDataAndDimensions(e, s, n, z)
+}
+
+// ReconWeight is L_R's weight at epoch (1-based) of epochs, a float32 scalar: it ramps as the
+// code's 0.5·min(epoch, max_epoch)/max_epoch (train.py:340), scale in place of 0.5.
+func ReconWeight(scale float64, epoch, epochs int) *tensors.Tensor {
+	return tensors.FromScalar(float32(scale * float64(epoch) / float64(epochs)))
 }
 
 // FreezeCVAE marks the CVAE's variables (scope .../gafm.CVAEScope) not trainable, so that an

@@ -24,6 +24,18 @@ func TestNoise(t *testing.T) {
 	}
 }
 
+func TestReconWeight(t *testing.T) {
+	for _, tc := range []struct {
+		scale         float64
+		epoch, epochs int
+		want          float32
+	}{{0.5, 1, 20, 0.025}, {0.5, 20, 20, 0.5}, {1, 3, 4, 0.75}, {0, 5, 5, 0}} {
+		if got := tensors.ToScalar[float32](ReconWeight(tc.scale, tc.epoch, tc.epochs)); got != tc.want {
+			t.Errorf("ReconWeight(%g, %d, %d) = %g, want %g", tc.scale, tc.epoch, tc.epochs, got, tc.want)
+		}
+	}
+}
+
 func TestAddLossNil(t *testing.T) {
 	if AddLoss(nil, nil) != nil {
 		t.Fatal("AddLoss(nil, nil) is not nil")
