@@ -8,13 +8,12 @@ import (
 
 	gafm "github.com/actrepro/actrepro/gomlx_models/gaf"
 	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/tasks/gaftrain"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/train/losses"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // Result is what Fit measured.
@@ -71,13 +70,11 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 	Z := mc.Latent
 	B := min(c.Train.Batch, ds.Train.N)
 
-	gctx := mlctx.New()
-	gctx.SetParam(initializers.ParamInitialSeed, c.Train.Seed)
-	if err := gctx.SetRNGStateFromSeed(c.Train.Seed); err != nil {
+	gctx, opt, cvaeOpt, err := gaftrain.NewContext(gaftrain.Optim{Seed: c.Train.Seed, LearningRate: c.Train.LearningRate,
+		WeightDecay: c.Train.WeightDecay, CVAERate: c.Train.CVAERate, CVAEBetas: c.Train.CVAEBetas})
+	if err != nil {
 		return nil, err
 	}
-	opt := optimizers.Adam().LearningRate(c.Train.LearningRate).WeightDecay(c.Train.WeightDecay).Scope("adam_model").Done()
-	cvaeOpt := optimizers.Adam().LearningRate(c.Train.CVAERate).Betas(c.Train.CVAEBetas[0], c.Train.CVAEBetas[1]).Scope("adam_cvae").Done()
 
 	// The classifier step: Eq. 12 (+ the weighted L_R through the frozen decoder) for GAF, the
 	// cross-entropy of each stream's linear classifier for I3D. Streams have their own
@@ -103,14 +100,8 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				logits := gafm.Baseline(sctx, mc, xs, mask)
 				l = losses.SparseCategoricalCrossEntropyLogits([]*Node{InsertAxes(y, -1)}, []*Node{logits})
 			}
-			if loss == nil {
-				loss = l
-			} else {
-				loss = Add(loss, l)
-			}
+			loss = gaftrain.AddLoss(loss, l)
 		}
-		// Each optimizer under its own scope: GoMLX keeps the learning rate in a variable
-		// <scope>/optimizers/learning_rate that a second optimizer in the same scope would share.
 		opt.UpdateGraph(ctx.In("model_step"), g, loss)
 		return loss
 	})
@@ -135,11 +126,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				mu, logVar := gafm.Encode(sctx, mc, f, ls)
 				fhat := gafm.Decode(sctx, mc, gafm.Reparameterize(mu, logVar, Reshape(Slice(eps, AxisElem(s)), n, Z)), ls)
 				l, _, _ := gafm.CVAELoss(f, fhat, mu, logVar, ls, w, mc.Beta)
-				if loss == nil {
-					loss = l
-				} else {
-					loss = Add(loss, l)
-				}
+				loss = gaftrain.AddLoss(loss, l)
 			}
 			cvaeOpt.UpdateGraph(ctx.In("cvae_step"), g, loss)
 			return loss
@@ -165,11 +152,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				l = gafm.Baseline(sctx, mc, xs, mask)
 				lams = append(lams, mask)
 			}
-			if logits == nil {
-				logits = l
-			} else {
-				logits = Add(logits, l)
-			}
+			logits = gaftrain.AddLoss(logits, l)
 		}
 		return []*Node{DivScalar(logits, float64(S)), Stack(lams, -1)}
 	})
@@ -195,13 +178,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 			yb[i] = ds.Train.Y[j]
 		}
 	}
-	noise := func() *tensors.Tensor {
-		e := make([]float32, S*B*T*Z)
-		for i := range e {
-			e[i] = float32(rng.NormFloat64())
-		}
-		return tensors.FromFlatDataAndDimensions(e, S, B*T, Z)
-	}
+	noise := func() *tensors.Tensor { return gaftrain.Noise(rng, S, B*T, Z) }
 	res = &Result{}
 	frozen := false
 	prog.Start("train", c.Train.Epochs)
@@ -231,19 +208,13 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 				phaseHook("cvae", gctx)
 			}
 			if !frozen {
-				// Step 2 of Fig. 2 trains the network with the CVAE fixed: its variables are
-				// left out of the classifier step's optimizer (built at its first call, next).
-				// The CVAE step's graph is already compiled and keeps updating them.
-				for v := range gctx.IterVariables() {
-					if strings.Contains(v.Scope(), "/"+gafm.CVAEScope) {
-						v.SetTrainable(false)
-					}
-				}
+				// Step 2 of Fig. 2: the classifier step's optimizer, built at its first call
+				// (next), leaves the CVAE out; the compiled CVAE step keeps updating it.
+				gaftrain.FreezeCVAE(gctx)
 				frozen = true
 			}
 		}
-		// L_R's weight ramps as the code's 0.5·min(epoch, max_epoch)/max_epoch (train.py:340).
-		wr := tensors.FromScalar(float32(c.Model.ReconScale * float64(epoch) / float64(c.Train.Epochs)))
+		wr := gaftrain.ReconWeight(c.Model.ReconScale, epoch, c.Train.Epochs)
 		sum := 0.0
 		for b := range nb {
 			if err := ctx.Err(); err != nil {

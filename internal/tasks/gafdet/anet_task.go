@@ -326,24 +326,7 @@ func (ANetTask) Run(ctx context.Context, p runner.Point, env runner.Env) (runner
 	for i, t := range ANetTIoUs {
 		m[MetricKey(t)] = r.MAP[i]
 	}
-	ep := 0.0
-	for _, s := range res.EpochSeconds {
-		ep += s
-	}
-	m["epoch_seconds"] = ep / float64(len(res.EpochSeconds))
-	if rss, ok := peakRSS(); ok {
-		m["peak_rss_mib"] = rss
-	}
-	out.Metrics = m
-	out.Curves = map[string][]float64{"train_loss": res.TrainLoss, "epoch_seconds": res.EpochSeconds}
-	for n, v := range res.TermLoss {
-		out.Curves["loss_"+n] = v
-	}
-	if len(res.CVAELoss) > 0 {
-		out.Curves["cvae_loss"] = res.CVAELoss
-	}
-	out.DataSource, out.DataFingerprint = ds.Source, ds.Fingerprint
-	out.Params = res.Params
+	recordTraining(&out, m, res, ds.Source, ds.Fingerprint)
 	detail := "real features, real ground truth"
 	if ds.Source == "synthetic" {
 		detail = ANetDetail

@@ -11,12 +11,11 @@ import (
 	gafm "github.com/actrepro/actrepro/gomlx_models/gaf"
 	"github.com/actrepro/actrepro/gomlx_models/gafdet"
 	"github.com/actrepro/actrepro/internal/runner"
+	"github.com/actrepro/actrepro/internal/tasks/gaftrain"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // Result is what Fit measured.
@@ -99,13 +98,11 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 	B := min(c.Train.Batch, len(wins))
 	res = &Result{TrainWindows: len(wins), Detections: map[string][]afsd.Box{}, Lambda: map[string][]float64{}, TermLoss: map[string][]float64{}}
 
-	gctx := mlctx.New()
-	gctx.SetParam(initializers.ParamInitialSeed, c.Train.Seed)
-	if err := gctx.SetRNGStateFromSeed(c.Train.Seed); err != nil {
+	gctx, opt, cvaeOpt, err := gaftrain.NewContext(gaftrain.Optim{Seed: c.Train.Seed, LearningRate: c.Train.LearningRate,
+		WeightDecay: c.Train.WeightDecay, CVAERate: c.Train.CVAERate, CVAEBetas: c.Train.CVAEBetas})
+	if err != nil {
 		return nil, err
 	}
-	opt := optimizers.Adam().LearningRate(c.Train.LearningRate).WeightDecay(c.Train.WeightDecay).Scope("adam_model").Done()
-	cvaeOpt := optimizers.Adam().LearningRate(c.Train.CVAERate).Betas(c.Train.CVAEBetas[0], c.Train.CVAEBetas[1]).Scope("adam_cvae").Done()
 	slice := func(x *Node, s int) *Node {
 		return Slice(x, AxisRange(), AxisRange(), AxisRange(ranges[s][0]*D, ranges[s][1]*D))
 	}
@@ -120,16 +117,6 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 		t := afsd.Targets{Loc: locT, Conf: confT, Start: st, End: en}
 		var loss *Node
 		terms := make([]*Node, len(lossTerms))
-		addTo := func(dst **Node, v *Node) {
-			if v == nil {
-				return
-			}
-			if *dst == nil {
-				*dst = v
-			} else {
-				*dst = Add(*dst, v)
-			}
-		}
 		for s, name := range names {
 			sctx := ctx.In(name)
 			xs := slice(x, s)
@@ -152,9 +139,9 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 			// and carry no gradient into the update, which uses loss only).
 			ls := afsd.ComputeLosses(det, t)
 			for i, v := range []*Node{ls.Loc, ls.Conf, ls.PropLoc, ls.PropConf, ls.Quality, ls.Start, ls.End, nai, recon} {
-				addTo(&terms[i], v)
+				terms[i] = gaftrain.AddLoss(terms[i], v)
 			}
-			addTo(&loss, l)
+			loss = gaftrain.AddLoss(loss, l)
 		}
 		opt.UpdateGraph(ctx.In("model_step"), g, loss)
 		outs := []*Node{loss}
@@ -179,11 +166,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 			var loss *Node
 			for s, name := range names {
 				l := gafdet.CVAEStep(ctx.In(name), gcs[s], slice(x, s), Squeeze(Slice(lam, AxisRange(), AxisRange(), AxisElem(s)), -1), Squeeze(Slice(eps, AxisElem(s)), 0))
-				if loss == nil {
-					loss = l
-				} else {
-					loss = Add(loss, l)
-				}
+				loss = gaftrain.AddLoss(loss, l)
 			}
 			cvaeOpt.UpdateGraph(ctx.In("cvae_step"), g, loss)
 			return loss
@@ -247,11 +230,7 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 		if !useCVAE {
 			return tensors.FromFlatDataAndDimensions(make([]float32, 1), 1)
 		}
-		e := make([]float32, S*B*L*Z)
-		for i := range e {
-			e[i] = float32(rng.NormFloat64())
-		}
-		return tensors.FromFlatDataAndDimensions(e, S, B*L, Z)
+		return gaftrain.Noise(rng, S, B*L, Z)
 	}
 	xt := func() *tensors.Tensor {
 		return tensors.FromFlatDataAndDimensions(append([]float32(nil), xb...), B, L, W)
@@ -300,17 +279,12 @@ func Fit(ctx context.Context, backend backends.Backend, c Config, ds *Dataset, p
 			}
 			if !frozen {
 				// The detector pass trains the network with the CVAE frozen (train.py:227-230):
-				// its variables are left out of that pass's optimizer, built at its first call.
-				for v := range gctx.IterVariables() {
-					if strings.Contains(v.Scope(), "/"+gafm.CVAEScope) {
-						v.SetTrainable(false)
-					}
-				}
+				// its optimizer, built at its first call, leaves the CVAE out.
+				gaftrain.FreezeCVAE(gctx)
 				frozen = true
 			}
 		}
-		// L_R's weight ramps as 0.5·min(epoch, max_epoch)/max_epoch (train.py:340).
-		wr := tensors.FromScalar(float32(c.Model.ReconWeight * float64(epoch) / float64(c.Train.Epochs)))
+		wr := gaftrain.ReconWeight(c.Model.ReconWeight, epoch, c.Train.Epochs)
 		sum := 0.0
 		tsum := make([]float64, len(lossTerms))
 		for b := range nb {

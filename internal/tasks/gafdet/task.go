@@ -126,29 +126,12 @@ func (Task) Run(ctx context.Context, p runner.Point, env runner.Env) (runner.Out
 	}
 	m["map_avg_0.1_0.5"] = avg(0.1, 0.5)
 	m["map_avg_0.3_0.7"] = avg(0.3, 0.7)
-	ep := 0.0
-	for _, s := range res.EpochSeconds {
-		ep += s
-	}
-	m["epoch_seconds"] = ep / float64(len(res.EpochSeconds))
-	if rss, ok := peakRSS(); ok {
-		m["peak_rss_mib"] = rss
-	}
 	ap50 := map[string]float64{}
 	for cl, aps := range r.AP {
 		ap50[cl] = aps[4]
 		m[APKey(cl)] = aps[4]
 	}
-	out.Metrics = m
-	out.Curves = map[string][]float64{"train_loss": res.TrainLoss, "epoch_seconds": res.EpochSeconds}
-	for n, v := range res.TermLoss {
-		out.Curves["loss_"+n] = v
-	}
-	if len(res.CVAELoss) > 0 {
-		out.Curves["cvae_loss"] = res.CVAELoss
-	}
-	out.DataSource, out.DataFingerprint = ds.Source, ds.Fingerprint
-	out.Params = res.Params
+	recordTraining(&out, m, res, ds.Source, ds.Fingerprint)
 	out.Extra = map[string]any{"classes": ds.Classes, "ap50": ap50, "tiou": TIoUs, "banner": ds.Banner,
 		"traces": traces(ds, res, c.Data.FPS), table.DetailKey: ds.Source + " features, real ground truth"}
 	if ds.Source == "synthetic" {
@@ -197,6 +180,31 @@ func traces(ds *Dataset, res *Result, fps float64) []map[string]any {
 		out = append(out, t)
 	}
 	return out
+}
+
+// recordTraining completes a detection record with what both detection tasks keep of the
+// training: it adds the mean epoch time and the process's peak memory to m and makes m the
+// record's metrics, and sets the loss curves (total, each term, the CVAE's), the data's source
+// and fingerprint and the parameter count.
+func recordTraining(out *runner.Outcome, m map[string]float64, res *Result, source, fingerprint string) {
+	ep := 0.0
+	for _, s := range res.EpochSeconds {
+		ep += s
+	}
+	m["epoch_seconds"] = ep / float64(len(res.EpochSeconds))
+	if rss, ok := peakRSS(); ok {
+		m["peak_rss_mib"] = rss
+	}
+	out.Metrics = m
+	out.Curves = map[string][]float64{"train_loss": res.TrainLoss, "epoch_seconds": res.EpochSeconds}
+	for n, v := range res.TermLoss {
+		out.Curves["loss_"+n] = v
+	}
+	if len(res.CVAELoss) > 0 {
+		out.Curves["cvae_loss"] = res.CVAELoss
+	}
+	out.DataSource, out.DataFingerprint = source, fingerprint
+	out.Params = res.Params
 }
 
 // peakRSS is the process's peak resident set (VmHWM) in MiB.
