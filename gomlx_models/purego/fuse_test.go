@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -96,6 +97,15 @@ func (c *chain) bcast(x backends.Op, dtype dtypes.DType, dims []int, axes ...int
 	return r
 }
 
+func (c *chain) dims(x backends.Op) []int {
+	if c.err != nil {
+		return nil
+	}
+	s, err := c.b.OpShape(x)
+	c.err = err
+	return s.Dimensions
+}
+
 func (c *chain) reshape(x backends.Op, dims ...int) backends.Op {
 	if c.err != nil {
 		return nil
@@ -120,7 +130,7 @@ var fuseCases = []struct {
 }{
 	{"layernorm", [][]int{{4, 33, 70}, {4, 33, 1}, {4, 33, 1}, {70}, {70}}, 6,
 		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
-			d := []int{4, 33, 70}
+			d := c.dims(o[0])
 			xc := c.bin(B.Sub, o[0], o[1])
 			inv := c.un(B.Rsqrt, c.bin(B.Add, o[2], o[2]))
 			y := c.bin(B.Mul, xc, inv)
@@ -130,7 +140,7 @@ var fuseCases = []struct {
 	{"softmax", [][]int{{3, 5, 41, 41}, {3, 5, 41, 1}, {3, 5, 41}}, 2,
 		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
 			e := c.un(B.Exp, c.bin(B.Sub, o[0], o[1]))
-			return []backends.Op{c.bin(B.Div, e, c.reshape(o[2], 3, 5, 41, 1))}
+			return []backends.Op{c.bin(B.Div, e, c.reshape(o[2], c.dims(o[1])...))}
 		}},
 	{"relu and gradient", [][]int{{9, 1000}, {9, 1000}, {}}, 3,
 		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
@@ -342,6 +352,74 @@ func TestMergeAxesN(t *testing.T) {
 		d, s := mergeAxesN(c.dims, c.strides)
 		if fmt.Sprint(d, s) != fmt.Sprint(c.wantDims, c.wantStr) {
 			t.Errorf("mergeAxesN(%v, %v) = %v %v, want %v %v", c.dims, c.strides, d, s, c.wantDims, c.wantStr)
+		}
+	}
+}
+
+// processCPU returns the CPU seconds (user + system) used by this process so far.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// BenchmarkFusedChains times chains of the head's B=32 step (layer norm on [32,156,512], the
+// softmax pieces on [32,8,156,156], an Adam update of a [2048,512] weight), fused and with
+// the option "no_fusion", in one process (same load for both).
+func BenchmarkFusedChains(b *testing.B) {
+	rng := rand.New(rand.NewPCG(77, 78))
+	for _, bc := range []struct {
+		name string
+		fc   int
+		dims [][]int
+	}{
+		{"layernorm", 0, [][]int{{32, 156, 512}, {32, 156, 1}, {32, 156, 1}, {512}, {512}}},
+		{"softmax", 1, [][]int{{32, 8, 156, 156}, {32, 8, 156, 1}, {32, 8, 156}}},
+		{"adam", 3, [][]int{{2048, 512}, {2048, 512}, {2048, 512}, {2048, 512}, {}, {}, {}}},
+	} {
+		fc := fuseCases[bc.fc]
+		for _, opts := range []string{"", ":no_fusion"} {
+			b.Run(bc.name+opts, func(b *testing.B) {
+				bk, err := New(Name + opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer bk.Finalize()
+				bld := bk.Builder("bench")
+				var ops []backends.Op
+				for _, d := range bc.dims {
+					x := randomTensor(rng, dtypes.Float32, d)
+					var op backends.Op
+					x.MustConstFlatData(func(flat any) { op, err = bld.Constant(flat, d...) })
+					if err != nil {
+						b.Fatal(err)
+					}
+					ops = append(ops, op)
+				}
+				c := &chain{b: bld}
+				ys := fc.fn(c, dtypes.Float32, ops)
+				if c.err != nil {
+					b.Fatal(c.err)
+				}
+				exe, err := bld.Compile(ys, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				c0 := processCPU()
+				for range b.N {
+					outs, err := exe.Execute(nil, nil, 0)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, o := range outs {
+						_ = bk.BufferFinalize(o)
+					}
+				}
+				b.ReportMetric((processCPU()-c0)*1e3/float64(b.N), "cpu-ms/op")
+			})
 		}
 	}
 }
