@@ -178,6 +178,21 @@ var fuseCases = []struct {
 			y := c.bin(B.Add, o[0], c.bcast(o[1], dt, []int{7, 5, 9}, 1, 2))
 			return []backends.Op{c.bin(B.Min, c.un(B.Cos, y), c.un(B.Sin, p))}
 		}},
+	{"broadcast of a reshape", [][]int{{6, 50}, {6}}, 2,
+		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
+			s := c.bcast(c.reshape(o[1], 6, 1), dt, []int{6, 50}, 0, 1)
+			return []backends.Op{c.un(B.Exp, c.bin(B.Sub, o[0], s))}
+		}},
+	{"scalar on the left", [][]int{{40, 30}, {}, {1, 1}}, 7,
+		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
+			x, s, u := o[0], o[1], o[2]
+			z := c.bin(B.Sub, s, x)
+			z = c.bin(B.Div, u, z)
+			z = c.bin(B.Max, s, z)
+			z = c.bin(B.Min, u, z)
+			z = c.bin(B.Pow, s, c.un(B.Abs, z))
+			return []backends.Op{c.bin(B.Add, s, c.bin(B.Mul, u, z))}
+		}},
 	{"every op", [][]int{{3, 1, 401}, {3, 2, 401}}, 19,
 		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
 			x, y := o[0], o[1]
