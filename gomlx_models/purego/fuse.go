@@ -56,7 +56,7 @@ var (
 	fuseErr = fmt.Errorf("purego: fusion not installed")
 
 	nodeIdxOffset, nodeInputsOffset, nodeOpTypeOffset, nodeMultiOffset uintptr
-	builderNodesOffset, builderCompiledOffset                           uintptr
+	builderNodesOffset, builderCompiledOffset                          uintptr
 )
 
 // installFusion checks the fields of simplego's Node and Builder the pass rewrites and that
@@ -279,17 +279,16 @@ func fusible(n *simplego.Node) bool {
 
 // group collects one fused node's program while the tree is walked.
 type group struct {
-	f         *fuser
-	root      shapes.Shape
-	leaves    []*simplego.Node
-	leafIdx   map[*simplego.Node]int
-	views     []fusedView
-	viewIdx   map[string]int
-	instrs    []fusedInstr
-	ops       []backends.OpType
-	members   []*simplego.Node // absorbed interior nodes
-	folded    bool             // a view reads through a BroadcastInDim or Reshape
-	implicitB bool             // a view is an implicit broadcast (not the identity)
+	f       *fuser
+	root    shapes.Shape
+	leaves  []*simplego.Node
+	leafIdx map[*simplego.Node]int
+	views   []fusedView
+	viewIdx map[string]int
+	instrs  []fusedInstr
+	ops     []backends.OpType
+	members []*simplego.Node // absorbed interior nodes
+	folded  bool             // a view reads through a BroadcastInDim or Reshape
 }
 
 // fuseFrom builds the tree rooted at root and rewrites root into a fused node when it
@@ -390,8 +389,6 @@ func (g *group) operand(n *simplego.Node) int {
 		for a := range dims {
 			if s.Dimensions[a] == dims[a] {
 				view[a] = strides[a]
-			} else {
-				g.implicitB = true
 			}
 		}
 	}
