@@ -15,6 +15,7 @@ type Backend struct {
 	config           string
 	caps             backends.Capabilities
 	convDirect       bool // option "conv_direct": simplego's direct convolution, not im2col
+	noFusion         bool // option "no_fusion": no elementwise fusion pass (fuse.go)
 }
 
 // SuppliedOps lists the ops purego adds to simplego v0.25.0. SelectAndScatterSum has no
@@ -32,12 +33,13 @@ var SuppliedOps = []backends.OpType{
 
 // newPureGo builds the backend. opts are simplego's options ("parallelism=N",
 // "dotgeneral_small", "dotgeneral_large") and purego's "conv_direct" (run convolutions with
-// simplego's direct loops instead of one matrix product each), comma separated; "ops_sequential" is always on and
+// simplego's direct loops instead of one matrix product each) and "no_fusion" (no
+// elementwise fusion: every op runs as its own node), comma separated; "ops_sequential" is always on and
 // "ops_parallel" is refused, because simplego's parallel op executor can deadlock (a task
 // running a large DotGeneral waits for pool workers held by tasks doing the same).
 func newPureGo(opts string) (backends.Backend, error) {
 	var keep []string
-	convDirect := false
+	convDirect, noFusion := false, false
 	for _, part := range strings.Split(opts, ",") {
 		part = strings.TrimSpace(part)
 		key, _, _ := strings.Cut(part, "=")
@@ -45,6 +47,8 @@ func newPureGo(opts string) (backends.Backend, error) {
 		case "", "ops_sequential":
 		case "conv_direct":
 			convDirect = true
+		case "no_fusion":
+			noFusion = true
 		case "ops_parallel":
 			return nil, fmt.Errorf("purego backend option %q refused: simplego's parallel op executor can deadlock "+
 				"(use backend \"go:ops_parallel\" to get it anyway)", part)
@@ -65,7 +69,7 @@ func newPureGo(opts string) (backends.Backend, error) {
 	for _, op := range SuppliedOps {
 		caps.Operations[op] = true
 	}
-	return &Backend{Backend: inner, config: opts, caps: caps, convDirect: convDirect}, nil
+	return &Backend{Backend: inner, config: opts, caps: caps, convDirect: convDirect, noFusion: noFusion}, nil
 }
 
 // Finalize implements backends.Backend.
@@ -95,14 +99,16 @@ func (b *Backend) Capabilities() backends.Capabilities { return b.caps }
 
 // Builder implements backends.Backend.
 func (b *Backend) Builder(name string) backends.Builder {
-	return &Builder{Builder: b.Backend.Builder(name), convDirect: b.convDirect}
+	return &Builder{Builder: b.Backend.Builder(name), convDirect: b.convDirect, noFusion: b.noFusion}
 }
 
 // Builder wraps simplego's builder and supplies the ops it lacks, each as a composition of ops
-// simplego implements. Every other method (and Compile) is simplego's.
+// simplego implements. Compile runs the elementwise fusion pass (fuse.go) before simplego's.
+// Every other method is simplego's.
 type Builder struct {
 	backends.Builder
 	shared map[sharedKey]backends.Op // conv.go: padded inputs and im2cols reused in one graph
 
 	convDirect bool
+	noFusion   bool
 }

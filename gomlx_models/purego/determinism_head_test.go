@@ -20,11 +20,12 @@ import (
 // cross-entropy; sizes chosen so that the attention scores [8,4,40,40] and the feed-forward
 // activations [8,40,256] exceed minParallelElems and are split across goroutines) on a fresh
 // purego backend with the given worker count, and returns the float32 bits of the loss and of
-// every gradient, and how many ops purego's elementwise executors ran.
-func headStepBits(t *testing.T, workers int) ([]uint32, int64) {
+// every gradient, and how many ops purego's elementwise executors and fused nodes ran. opts
+// are more backend options (",no_fusion").
+func headStepBits(t *testing.T, workers int, opts string) ([]uint32, int64) {
 	t.Helper()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
-	backend, err := purego.New(fmt.Sprintf("%s:parallelism=%d", purego.Name, workers))
+	backend, err := purego.New(fmt.Sprintf("%s:parallelism=%d%s", purego.Name, workers, opts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,14 +78,23 @@ func headStepBits(t *testing.T, workers int) ([]uint32, int64) {
 // it): the transformer head's loss and gradients are bit-identical with 1, 2 and 8 workers.
 // Its time outside the matrix products is in elementwise ops with broadcasting (softmax,
 // layer norm, biases), which purego's executors split across the workers by output elements;
-// the test also checks that they ran.
+// the test also checks that they ran. The same step without the fusion pass (fuse.go), with
+// 1 and 8 workers, must give the same bits too.
 func headStepBitIdentical(t *testing.T) {
-	ref, calls := headStepBits(t, 1)
+	fused := purego.FusedCalls()
+	ref, calls := headStepBits(t, 1, "")
 	if calls == 0 {
 		t.Fatal("purego's elementwise executors did not run")
 	}
-	for _, workers := range []int{2, 8} {
-		got, _ := headStepBits(t, workers)
+	if fused = purego.FusedCalls() - fused; fused == 0 {
+		t.Fatal("no fused node ran")
+	}
+	for _, run := range []struct {
+		workers int
+		opts    string
+	}{{2, ""}, {8, ""}, {1, ",no_fusion"}, {8, ",no_fusion"}} {
+		workers := run.workers
+		got, _ := headStepBits(t, workers, run.opts)
 		if len(got) != len(ref) {
 			t.Fatalf("workers=%d: %d values, 1 worker %d", workers, len(got), len(ref))
 		}
@@ -98,10 +108,10 @@ func headStepBitIdentical(t *testing.T) {
 			}
 		}
 		if diffs > 0 {
-			t.Errorf("workers=%d: %d of %d values differ from 1 worker; first at %d: %g, 1 worker %g",
-				workers, diffs, len(ref), first, math.Float32frombits(got[first]), math.Float32frombits(ref[first]))
+			t.Errorf("workers=%d%s: %d of %d values differ from 1 worker; first at %d: %g, 1 worker %g",
+				workers, run.opts, diffs, len(ref), first, math.Float32frombits(got[first]), math.Float32frombits(ref[first]))
 		}
 	}
-	t.Logf("loss %g and %d gradient values bit-identical with 1, 2 and 8 workers (%d elementwise fast calls per step)",
-		math.Float32frombits(ref[0]), len(ref)-1, calls)
+	t.Logf("loss %g and %d gradient values bit-identical with 1, 2 and 8 workers, fused or not (%d elementwise fast calls per step, %d of them fused nodes)",
+		math.Float32frombits(ref[0]), len(ref)-1, calls, fused)
 }

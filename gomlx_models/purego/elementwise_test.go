@@ -116,6 +116,17 @@ func assertSameBits(t *testing.T, got, want *tensors.Tensor) {
 	}
 }
 
+// unfusedBackend is a purego backend without the fusion pass (option "no_fusion"), so that
+// every op runs through its own executor (fuse_test.go tests the fused nodes).
+func unfusedBackend(t *testing.T) backends.Backend {
+	t.Helper()
+	b, err := New(Name + ":no_fusion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // elementwiseWorkers are the GOMAXPROCS values purego's executors run with in these tests (the
 // elements are split over that many goroutines): 1, 2 (this machine) and 8 (oversubscribed).
 var elementwiseWorkers = []int{1, 2, 8}
@@ -142,7 +153,7 @@ var binaryBuilderOps = []struct {
 // axis, both operands broadcast ([4,1,6] op [1,5,6]), scalars and size-1 operands on either
 // side. Inputs include NaN, ±Inf, ±0, subnormals and huge values.
 func TestFastBinaryEqualsSimplego(t *testing.T) {
-	pure := testBackend(t)
+	pure := unfusedBackend(t)
 	sg, err := simplego.New("ops_sequential")
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +220,7 @@ var unaryBuilderOps = []struct {
 // shapes, and sizes split across goroutines, inputs with NaN, ±Inf, ±0, subnormals and huge
 // values (negative ones for Log and Sqrt), 1, 2 and 8 workers, owned and not.
 func TestFastUnaryEqualsSimplego(t *testing.T) {
-	pure := testBackend(t)
+	pure := unfusedBackend(t)
 	sg, err := simplego.New("ops_sequential")
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +255,7 @@ func TestFastUnaryEqualsSimplego(t *testing.T) {
 // TestElementwiseFallbacks: integer operands, backend "go" and purego with the fast paths
 // off all run simplego's own executors (the counters do not move), with the same results.
 func TestElementwiseFallbacks(t *testing.T) {
-	pure := testBackend(t)
+	pure := unfusedBackend(t)
 	sg, err := simplego.New("ops_sequential")
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +362,7 @@ func TestOperandStrides(t *testing.T) {
 // in TestFakeVersionFallsBack), purego's elementwise executors do not run, and the results of
 // a broadcast binary op and a unary op are simplego's.
 func TestFakeVersionElementwiseOff(t *testing.T) {
-	pure := testBackend(t)
+	pure := unfusedBackend(t)
 	sg, err := simplego.New("ops_sequential")
 	if err != nil {
 		t.Fatal(err)

@@ -189,6 +189,8 @@ func installPatches() {
 		var errs []error
 		if err := installFastMatmul(); err != nil {
 			errs = append(errs, err)
+		} else if err := installFusion(); err != nil {
+			errs = append(errs, err)
 		}
 		if err := installGradients(); err != nil {
 			errs = append(errs, err)

@@ -155,7 +155,7 @@ func TestFakeVersionFallsBack(t *testing.T) {
 			return fastDotCalls.Load() + fastSliceCalls.Load() + fastConcatCalls.Load() + fastReduceWindowCalls.Load() +
 				fastSelectScatterCalls.Load() + fastPadCalls.Load() + fastBroadcastCalls.Load() + fastBinaryCalls.Load() +
 				fastReduceCalls.Load() + fastTransposeCalls.Load() + fastCol2ImCalls.Load() + fastIm2ColCalls.Load() +
-				fastUnaryCalls.Load()
+				fastUnaryCalls.Load() + fastFusedCalls.Load()
 		}
 		d0, o0 := fastCalls(), overrideCalls.Load()
 		outs = MustExecOnceN(b, model, x, k, w)
