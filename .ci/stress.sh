@@ -11,7 +11,7 @@ GO=${GO:-go}
 
 # package directory | -test.run pattern
 targets=(
-  "gomlx_models/purego|^(TestNumericGradients|TestDotGeneralVJPEqualsGoMLX|TestTrainingStepBitIdentical|TestConvLSTMStepBitIdentical|TestLRCNStepBitIdentical|TestCol2ImWorkerIndependent)\$"
+  "gomlx_models/purego|^(TestNumericGradients|TestDotGeneralVJPEqualsGoMLX|TestTrainingStepBitIdentical|TestConvLSTMStepBitIdentical|TestLRCNStepBitIdentical|TestFusedEqualsUnfused|TestCol2ImWorkerIndependent)\$"
   "gomlx_models/purego/gemm|^(TestBitIdenticalAcrossWorkers|TestBatchBitIdenticalAcrossWorkers)\$"
   "gomlx_models/purego/gradcheck|^(ExampleRun|TestKinks|TestSeed)\$"
   "gomlx_models/layers|^TestGradients\$"

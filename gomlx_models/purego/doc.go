@@ -10,7 +10,8 @@
 //     Iota, Where, ArgMinMax...). With them the gradients of convolutions, pooling, Slice
 //     and GoMLX's LSTM work;
 //   - runs DotGeneral, for its own backends only, on a packed, blocked matrix kernel (package
-//     gemm: AVX2/FMA assembly on amd64, portable Go elsewhere; gonum's Dgemm for float64)
+//     gemm: AVX-512 or AVX2/FMA assembly on amd64, chosen at start-up from the CPU, all
+//     bit-identical; portable Go elsewhere; gonum's Dgemm for float64)
 //     instead of simplego's scalar loops, and lowers every ungrouped convolution to one
 //     matrix product (a native im2col node, or, when the convolution narrows its channels,
 //     the product first and a native col2im node; see [Builder.ConvGeneral]); runs Slice,
@@ -29,6 +30,10 @@
 //     for the input) and corrects GoMLX v0.25.0's input gradient of convolutions with an even
 //     (dilated) kernel size, padded one position short (see [ConvGeneralVJP]); graphs of any
 //     other backend ("go", "xla:cuda") get GoMLX's own gradients;
+//   - before compiling a graph for its own backends, fuses each tree of single-consumer float
+//     elementwise ops (and the BroadcastInDim/Reshape feeding it, read in place) into one
+//     native node computed in one pass with the same per-op expressions, bit-identical to the
+//     unfused ops (fuse.go; option "purego:no_fusion" turns it off);
 //   - passes ones for nil convolution strides and dilations, which GoMLX's kernel gradient
 //     produces and simplego rejects (see [Builder.ConvGeneral]).
 //
