@@ -72,6 +72,16 @@ store:                      \
 	M(Z0); M(Z1); M(Z2); M(Z3); M(Z4); M(Z5); M(Z6); \
 	M(Z7); M(Z8); M(Z9); M(Z10); M(Z11); M(Z12); M(Z13)
 
+// Prefetch the 64 bytes at R (two cache lines when unaligned); PREFETCHNEXT64 first
+// advances R by one C row (SI).
+#define PREFETCH64(R) \
+	PREFETCHT0 (R);   \
+	PREFETCHT0 63(R)
+
+#define PREFETCHNEXT64(R) \
+	ADDQ SI, R;           \
+	PREFETCH64(R)
+
 // Zero a tile row.
 #define ZEROPAIR256(lo, hi) \
 	VXORPS lo, lo, lo;      \
@@ -135,24 +145,13 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-65
 
 	// Prefetch the C tile rows (both cache lines of each 64-byte row, which need not be
 	// aligned): they are written after the loop.
-	MOVQ       DI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
+	MOVQ DI, DX
+	PREFETCH64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
 
 	// DX counts the unrolled iterations.
 	DEPTHLOOP(STEP, DX)
@@ -296,9 +295,8 @@ TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-65
 // Prefetch one 64-byte C row at R13 (two cache lines when unaligned), then advance (r is not
 // used: the macro is applied with EACH14x16).
 #define PREFETCHROW16(r) \
-	PREFETCHT0 (R13);   \
-	PREFETCHT0 63(R13); \
-	ADDQ       SI, R13
+	PREFETCH64(R13);    \
+	ADDQ SI, R13
 
 // func kernel14x16AVX512(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
 TEXT ·kernel14x16AVX512(SB), NOSPLIT, $0-65
