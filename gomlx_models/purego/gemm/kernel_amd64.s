@@ -6,6 +6,9 @@
 //   func(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
 // LOADARGS loads it: CX = kc, AX = a, BX = b, DI = c; R8 = ars, R10 = aks, R12 = bks and
 // SI = ldc in bytes; R9 = 3*ars and R11 = 5*ars (bytes).
+// go vet's asmdecl does not read #define bodies, so it no longer checks these FP offsets
+// (nor accum+64 in FINISH); a wrong one fails the kernel tests (gemm_test.go,
+// kernel_amd64_test.go), which compare every kernel with the generic one.
 #define LOADARGS \
 	MOVQ kc+0(FP), CX;      \
 	MOVQ a+8(FP), AX;       \
