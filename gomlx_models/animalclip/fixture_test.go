@@ -1,7 +1,6 @@
 package animalclip
 
 import (
-	"math"
 	"strings"
 	"testing"
 
@@ -22,13 +21,7 @@ const fixtureTol = 2e-5
 // zeroTol bounds the Go value of a gradient that is exactly 0 in the reference.
 const zeroTol = 1e-7
 
-func maxAbs(x []float32) float64 {
-	var m float64
-	for _, v := range x {
-		m = math.Max(m, math.Abs(float64(v)))
-	}
-	return m
-}
+var maxAbs = fixturetest.MaxAbs
 
 func fixtureConfig(sz []float32) Config {
 	c := CodeConfig(int(sz[2]), int(sz[9]))

@@ -1,7 +1,6 @@
 package animalmotionclip
 
 import (
-	"math"
 	"testing"
 
 	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
@@ -30,20 +29,13 @@ const (
 	zeroTol = 1e-6
 )
 
+// relErr is max|got - want| / max|want|, or for a reference below zeroRef (zero by
+// construction) an absolute check scaled to the tolerance; +Inf if the lengths differ.
 func relErr(got, want []float32) float64 {
-	if len(got) != len(want) {
-		return math.Inf(1)
+	if len(got) == len(want) && fixturetest.MaxAbs(want) < zeroRef {
+		return fixturetest.MaxAbs(got) / zeroTol * fixtureTol
 	}
-	var num, den, mg float64
-	for i := range want {
-		num = math.Max(num, math.Abs(float64(got[i])-float64(want[i])))
-		den = math.Max(den, math.Abs(float64(want[i])))
-		mg = math.Max(mg, math.Abs(float64(got[i])))
-	}
-	if den < zeroRef { // zero by construction: an absolute check, scaled to the tolerance
-		return mg / zeroTol * fixtureTol
-	}
-	return num / den
+	return fixturetest.RelErrFloor(got, want, 0)
 }
 
 // fixtureConfig is the fixture's classifier (gen_fixtures.py's sizes).

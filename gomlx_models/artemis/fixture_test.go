@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	"github.com/actrepro/actrepro/internal/data/npy"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -29,9 +30,6 @@ const (
 	// 1.3e-5 through the whole model, on the W_j bias gradient, which is
 	// zero in exact arithmetic (centring removes it) and round-off in both.
 	ccaTol = 2e-5
-	// zeroFloor is the denominator used when a reference tensor is exactly
-	// zero.
-	zeroFloor = 1e-6
 	// gradScaleFloor: a gradient tensor is compared relative to the larger
 	// of its own max|ref| and gradScaleFloor times the largest |ref|
 	// gradient of the case. Some gradients are zero in exact arithmetic and
@@ -139,12 +137,9 @@ func runFixture(t *testing.T, fc fixtureCase, cfg Config, arr map[string]*npy.Ar
 	if strict {
 		bctx = ctx.Reuse()
 	}
-	tensor := func(name string) *tensors.Tensor {
-		a := arr[name]
-		return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-	}
+	tensor := func(name string) *tensors.Tensor { return fixturetest.Tensor(arr[name]) }
 	hasAlign := cfg.Align != AlignNone
-	exec := context.MustNewExec(testBackend(t), bctx, func(ctx *context.Context, v, im, d, y *Node) []*Node {
+	exec := context.MustNewExec(fixturetest.Backend(t), bctx, func(ctx *context.Context, v, im, d, y *Node) []*Node {
 		g := v.Graph()
 		if training {
 			ctx.SetTraining(g, true)
@@ -179,37 +174,13 @@ func runFixture(t *testing.T, fc fixtureCase, cfg Config, arr map[string]*npy.Ar
 	return fr
 }
 
-// relErr is max|got - want| / max|want| (zeroFloor when want is all zero).
-func relErr(got, want []float32) float64 { return relErrFloor(got, want, zeroFloor) }
+// relErr is max|got - want| / max|want| (1e-6 when want is all zero).
+var relErr = fixturetest.RelErr
 
-// relErrFloor is max|got - want| / max(max|want|, floor).
-func relErrFloor(got, want []float32, floor float64) float64 {
-	if len(got) != len(want) {
-		return math.Inf(1)
-	}
-	var num, den float64
-	for i := range want {
-		num = math.Max(num, math.Abs(float64(got[i])-float64(want[i])))
-		den = math.Max(den, math.Abs(float64(want[i])))
-	}
-	return num / math.Max(den, floor)
-}
-
-func maxAbs(v []float32) float64 {
-	m := 0.0
-	for _, x := range v {
-		m = math.Max(m, math.Abs(float64(x)))
-	}
-	return m
-}
-
+// loadCase reads the fixture testdata/<name>.npz.
 func loadCase(t *testing.T, name string) map[string]*npy.Array {
 	t.Helper()
-	arr, err := npy.ReadNPZ(filepath.Join("testdata", name+".npz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return arr
+	return fixturetest.Read(t, name+".npz")
 }
 
 // TestFixturesMatchPyTorch: the Go model with the fixture's weights gives
@@ -237,7 +208,7 @@ func TestFixturesMatchPyTorch(t *testing.T) {
 			refs := fc.refs(t)
 			worst := 0.0
 			gradCheck := func(what string, g, all []float32, r weightRef) {
-				e := relErrFloor(g, all[r.off:r.off+r.n], gradScaleFloor*maxAbs(all))
+				e := fixturetest.RelErrFloor(g, all[r.off:r.off+r.n], gradScaleFloor*fixturetest.MaxAbs(all))
 				worst = math.Max(worst, e)
 				if !(e <= tol) {
 					t.Errorf("%s %s|%s: relative error %.3g > %g", what, r.scope, r.name, e, tol)
@@ -333,26 +304,17 @@ func TestCCAMatchesSVD(t *testing.T) {
 	for _, name := range []string{"cca_sample", "cca_feature"} {
 		t.Run(name, func(t *testing.T) {
 			arr := loadCase(t, name)
-			tensor := func(n string) *tensors.Tensor {
-				a := arr[n]
-				return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-			}
-			exec := MustNewExec(testBackend(t), func(h1, h2 *Node) []*Node {
+			exec := MustNewExec(fixturetest.Backend(t), func(h1, h2 *Node) []*Node {
 				l := CCASumOfCorrelations(h1, h2, 1e-4, DefaultCCAIters)
 				gr := Gradient(l, h1, h2)
 				return []*Node{l, gr[0], gr[1]}
 			})
-			outs, err := exec.Exec(tensor("in.h1"), tensor("in.h2"))
+			outs, err := exec.Exec(fixturetest.Tensor(arr["in.h1"]), fixturetest.Tensor(arr["in.h2"]))
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, ref := range []string{"out.loss", "g.h1", "g.h2"} {
-				e := relErr(flat(outs[i]), arr[ref].Data)
-				t.Logf("%s %s: relative error %.3g", name, ref, e)
-				if !(e <= ccaTol) {
-					t.Errorf("%s: relative error %.3g > %g", ref, e, ccaTol)
-				}
-			}
+			worst, key := fixturetest.Compare(t, arr, []string{"out.loss", "g.h1", "g.h2"}, outs, ccaTol, nil)
+			t.Logf("%s: worst relative error %.3g (%s)", name, worst, key)
 		})
 	}
 }

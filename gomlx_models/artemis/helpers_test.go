@@ -4,16 +4,13 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 )
 
 const helperTol = 1e-6
 
-func flat(t *tensors.Tensor) []float32 {
-	var out []float32
-	tensors.ConstFlatData(t, func(f []float32) { out = append(out, f...) })
-	return out
-}
+// flat returns a float32 tensor's values.
+var flat = fixturetest.Flat
 
 func TestAdaptivePoolMatrix(t *testing.T) {
 	// Windows of torch.nn.functional.adaptive_avg_pool1d (start = floor(i*T/t),

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -22,7 +23,7 @@ func TestPyTorchInit(t *testing.T) {
 	ctx := context.New()
 	ctx.SetParam(context.ParamInitialSeed, int64(9))
 	rng := rand.New(rand.NewSource(1))
-	exec := context.MustNewExec(testBackend(t), ctx, func(ctx *context.Context, v, im, d *Node) *Node {
+	exec := context.MustNewExec(fixturetest.Backend(t), ctx, func(ctx *context.Context, v, im, d *Node) *Node {
 		return cfg.Build(ctx, v, im, d).Logits
 	})
 	if _, err := exec.Exec(randTensor(rng, 2, 8, 48), randTensor(rng, 2, 40), randTensor(rng, 2, 64)); err != nil {
@@ -61,10 +62,7 @@ func TestPyTorchInit(t *testing.T) {
 			continue
 		}
 		vals := flat(v.MustValue())
-		m := 0.0
-		for _, x := range vals {
-			m = math.Max(m, math.Abs(float64(x)))
-		}
+		m := fixturetest.MaxAbs(vals)
 		if c.bound == 0 {
 			for _, x := range vals {
 				if float64(x) != c.value {

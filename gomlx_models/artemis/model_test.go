@@ -5,25 +5,13 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/actrepro/actrepro/gomlx_models/purego"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/actrepro/actrepro/gomlx_models/internal/fixturetest"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
-
-// testBackend is the project's pure-Go backend (simplego with the missing
-// ops and a sequential executor): no GPU, no plugin.
-func testBackend(t testing.TB) backends.Backend {
-	t.Helper()
-	b, err := purego.New(purego.Name)
-	if err != nil {
-		t.Fatalf("backend: %v", err)
-	}
-	return b
-}
 
 // tiny returns a small config for tests.
 func tiny(text, fusion string, r Residuals) Config {
@@ -47,7 +35,7 @@ func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
 }
 
 func TestBuildShapes(t *testing.T) {
-	backend := testBackend(t)
+	backend := fixturetest.Backend(t)
 	const batch = 3
 	cases := []struct {
 		text, fusion, align string
@@ -106,7 +94,7 @@ func TestBuildShapes(t *testing.T) {
 // are a function of the description, and checks that the loss falls: the
 // gradients of every branch flow (a wrong gradient would not reduce it).
 func TestLearns(t *testing.T) {
-	backend := testBackend(t)
+	backend := fixturetest.Backend(t)
 	for _, text := range TextLayers {
 		t.Run(text, func(t *testing.T) {
 			cfg := tiny(text, FusionPaper, AllResiduals)

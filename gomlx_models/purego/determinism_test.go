@@ -1,16 +1,12 @@
 package purego_test
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/actrepro/actrepro/gomlx_models/convlstm"
 	"github.com/actrepro/actrepro/gomlx_models/purego"
-	"github.com/actrepro/actrepro/gomlx_models/purego/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -35,80 +31,23 @@ func lrcnLike(ctx *context.Context, clips *Node) *Node {
 	return Reshape(layers.Dense(ctx.In("logit"), Squeeze(last, 0), true, 1), b)
 }
 
-// stepBits runs one training step's forward and backward pass (loss and the gradient of every
-// trainable variable, sorted by name) on a fresh purego backend with the given worker count
-// (GOMAXPROCS, which purego's matrix kernel uses, and simplego's "parallelism" option), and
-// returns the float32 bits of the loss followed by those of each gradient. With concurrent >
-// 1 the step is executed that many times at once on the same backend and every copy is
-// returned.
-func stepBits(t *testing.T, workers, concurrent int) [][]uint32 {
-	t.Helper()
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
-	backend, err := purego.New(fmt.Sprintf("%s:parallelism=%d", purego.Name, workers))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer backend.Finalize()
+// lrcnLikeStep is the training step of lrcnLike on moving-dots clips (8 clips of 4 frames of
+// 16x16): loss and the gradient of every trainable variable.
+func lrcnLikeStep() trainStep {
 	const batch, frames, size = 8, 4, 16
 	rng := rand.New(rand.NewPCG(12, 1))
 	clips, labels := movingDots(rng, batch, frames, size)
-	ctx := context.New().WithInitializer(gradcheck.Initializer)
-	if err := ctx.SetRNGStateFromSeed(12); err != nil {
-		t.Fatal(err)
+	return trainStep{
+		seed:        12,
+		initializer: true,
+		minVars:     8,
+		loss: func(ctx *context.Context, x, y *Node) *Node {
+			return ReduceAllMean(losses.BinaryCrossentropyLogits([]*Node{y}, []*Node{lrcnLike(ctx, x)}))
+		},
+		inputs: func() (*tensors.Tensor, *tensors.Tensor) {
+			return tensors.FromFlatDataAndDimensions(clips, batch, frames, size, size), tensors.FromFlatDataAndDimensions(labels, batch)
+		},
 	}
-	var names []string
-	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) []*Node {
-		loss := ReduceAllMean(losses.BinaryCrossentropyLogits([]*Node{y}, []*Node{lrcnLike(ctx, x)}))
-		var wrt []*Node
-		names = names[:0]
-		ctx.EnumerateVariables(func(v *context.Variable) {
-			if v.Trainable && v.DType().IsFloat() {
-				wrt = append(wrt, v.ValueGraph(loss.Graph()))
-				names = append(names, v.ScopeAndName())
-			}
-		})
-		return append([]*Node{loss}, Gradient(loss, wrt...)...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// GoMLX initialises the variables and compiles on the first call, which must not run
-	// concurrently, and a tensor must not be sent to the device from two goroutines at once:
-	// one call first, then each concurrent call with its own input tensors.
-	if _, err := exec.Exec(tensors.FromFlatDataAndDimensions(clips, batch, frames, size, size), tensors.FromFlatDataAndDimensions(labels, batch)); err != nil {
-		t.Fatal(err)
-	}
-	bits := make([][]uint32, concurrent)
-	errs := make([]error, concurrent)
-	var wg sync.WaitGroup
-	for c := range concurrent {
-		x := tensors.FromFlatDataAndDimensions(clips, batch, frames, size, size)
-		y := tensors.FromFlatDataAndDimensions(labels, batch)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			outs, err := exec.Exec(x, y)
-			if err != nil {
-				errs[c] = err
-				return
-			}
-			for _, o := range outs {
-				for _, v := range tensors.MustCopyFlatData[float32](o) {
-					bits[c] = append(bits[c], math.Float32bits(v))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(names) < 8 {
-		t.Fatalf("only %d trainable variables: %v", len(names), names)
-	}
-	return bits
 }
 
 // TestTrainingStepBitIdentical checks that a float32 training step (loss and all gradients)
@@ -122,22 +61,16 @@ func TestTrainingStepBitIdentical(t *testing.T) {
 		t.Skipf("purego's matrix kernel is off: %v", purego.FastMatmulError())
 	}
 	t.Run("transformer head, 1, 2 and 8 workers", headStepBitIdentical)
-	ref := stepBits(t, 1, 1)[0]
+	step := lrcnLikeStep()
+	refs, _ := step.bits(t, 1, 1)
+	ref := refs[0]
 	for _, tc := range []struct{ workers, concurrent int }{{2, 1}, {8, 1}, {8, 3}, {2, 3}} {
-		for c, got := range stepBits(t, tc.workers, tc.concurrent) {
+		copies, _ := step.bits(t, tc.workers, tc.concurrent)
+		for c, got := range copies {
 			if len(got) != len(ref) {
 				t.Fatalf("workers=%d copy %d: %d values, 1 worker %d", tc.workers, c, len(got), len(ref))
 			}
-			diffs, first := 0, -1
-			for i := range ref {
-				if got[i] != ref[i] {
-					if first < 0 {
-						first = i
-					}
-					diffs++
-				}
-			}
-			if diffs > 0 {
+			if diffs, first := bitDiff(ref, got); diffs > 0 {
 				t.Errorf("workers=%d, %d at once, copy %d: %d of %d values differ from 1 worker; first at %d: %g, 1 worker %g",
 					tc.workers, tc.concurrent, c, diffs, len(ref), first, math.Float32frombits(got[first]), math.Float32frombits(ref[first]))
 			}
@@ -161,64 +94,8 @@ func TestConvLSTMStepBitIdentical(t *testing.T) {
 	}
 	cfg := convlstm.DefaultConfig()
 	cfg.Frames, cfg.Height, cfg.Width, cfg.Filters = 3, 40, 40, []int{4, 8}
-	const batch = 2
-	rng := rand.New(rand.NewPCG(51, 52))
-	videos := make([]float32, batch*cfg.Frames*cfg.Height*cfg.Width*cfg.Channels)
-	for i := range videos {
-		videos[i] = rng.Float32()
-	}
-	labels := []int32{1, 3}
-	run := func(workers int) []uint32 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
-		backend, err := purego.New(fmt.Sprintf("%s:parallelism=%d", purego.Name, workers))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer backend.Finalize()
-		ctx := context.New()
-		if err := ctx.SetRNGStateFromSeed(5); err != nil {
-			t.Fatal(err)
-		}
-		exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) []*Node {
-			ctx.SetTraining(x.Graph(), true) // dropout on
-			logits := convlstm.Model(ctx, cfg, x)
-			loss := ReduceAllMean(losses.SparseCategoricalCrossEntropyLogits([]*Node{y}, []*Node{logits}))
-			var wrt []*Node
-			ctx.EnumerateVariables(func(v *context.Variable) {
-				if v.Trainable && v.DType().IsFloat() {
-					wrt = append(wrt, v.ValueGraph(loss.Graph()))
-				}
-			})
-			return append([]*Node{loss}, Gradient(loss, wrt...)...)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs, err := exec.Exec(tensors.FromFlatDataAndDimensions(videos, batch, cfg.Frames, cfg.Height, cfg.Width, cfg.Channels),
-			tensors.FromFlatDataAndDimensions(labels, batch, 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var bits []uint32
-		for _, o := range outs {
-			for _, v := range tensors.MustCopyFlatData[float32](o) {
-				bits = append(bits, math.Float32bits(v))
-			}
-		}
-		return bits
-	}
-	ref := run(1)
-	for _, workers := range []int{2, 8} {
-		got := run(workers)
-		if len(got) != len(ref) {
-			t.Fatalf("%d workers: %d values, 1 worker %d", workers, len(got), len(ref))
-		}
-		for i := range ref {
-			if got[i] != ref[i] {
-				t.Fatalf("%d workers: value %d of %d is %g, 1 worker %g", workers, i, len(ref),
-					math.Float32frombits(got[i]), math.Float32frombits(ref[i]))
-			}
-		}
-	}
+	model := func(ctx *context.Context, x *Node) *Node { return convlstm.Model(ctx, cfg, x) }
+	step := videoStep(model, [5]int{2, cfg.Frames, cfg.Height, cfg.Width, cfg.Channels}, []int32{1, 3}, [2]uint64{51, 52}, 5)
+	ref := requireWorkerIndependent(t, step, 2, 8)
 	t.Logf("loss %g and %d gradient values bit-identical with 1, 2 and 8 workers", math.Float32frombits(ref[0]), len(ref)-1)
 }

@@ -42,16 +42,29 @@ func Read(t testing.TB, name string) map[string]*npy.Array {
 }
 
 // RelErr is max|got - want| / max(max|want|, 1e-6), +Inf if the lengths differ.
-func RelErr(got, want []float32) float64 {
+func RelErr(got, want []float32) float64 { return RelErrFloor(got, want, 1e-6) }
+
+// RelErrFloor is max|got - want| / max(max|want|, floor), +Inf if the lengths differ: floor
+// sets the scale below which a reference counts as zero (e.g. a fraction of the largest
+// gradient of a case, for gradients that are zero in exact arithmetic).
+func RelErrFloor(got, want []float32, floor float64) float64 {
 	if len(got) != len(want) {
 		return math.Inf(1)
 	}
-	var num, den float64
+	var num float64
 	for i := range want {
 		num = math.Max(num, math.Abs(float64(got[i])-float64(want[i])))
-		den = math.Max(den, math.Abs(float64(want[i])))
 	}
-	return num / math.Max(den, 1e-6)
+	return num / math.Max(MaxAbs(want), floor)
+}
+
+// MaxAbs is max|v|, 0 for an empty v.
+func MaxAbs(v []float32) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, math.Abs(float64(x)))
+	}
+	return m
 }
 
 // Flat returns a float32 tensor's values.

@@ -29,6 +29,30 @@ func TestRelErr(t *testing.T) {
 	}
 }
 
+func TestRelErrFloorAndMaxAbs(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want []float32
+		floor, e  float64
+	}{
+		{"reference above the floor", []float32{1, -2.5}, []float32{1, -2}, 0.5, 0.25},
+		{"floor above the reference", []float32{0.1, 0}, []float32{0, 0}, 0.5, 0.2},
+		{"length", []float32{1}, []float32{1, 2}, 1, math.Inf(1)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if e := RelErrFloor(c.got, c.want, c.floor); math.Abs(e-c.e) > 1e-6 && e != c.e {
+				t.Errorf("RelErrFloor = %g, want %g", e, c.e)
+			}
+		})
+	}
+	if m := MaxAbs([]float32{0.5, -3, 2}); m != 3 {
+		t.Errorf("MaxAbs = %g, want 3", m)
+	}
+	if m := MaxAbs(nil); m != 0 {
+		t.Errorf("MaxAbs(nil) = %g, want 0", m)
+	}
+}
+
 // recorder counts Errorf calls instead of failing the test.
 type recorder struct {
 	testing.TB

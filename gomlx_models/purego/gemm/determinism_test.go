@@ -73,16 +73,11 @@ func TestBatchBitIdenticalAcrossWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for _, c := range []struct{ batch, m, n, k int }{{5, 17, 33, 16}, {7, 200, 150, 300}, {3, 64, 64, 64}, {2, 8192, 8, 9}} {
 		for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}, {true, false}} {
-			probs := make([]*problem, c.batch)
-			for i := range probs {
-				probs[i] = newProblem(rng, tr[0], tr[1], c.m, c.n, c.k, 1)
-			}
-			a, strideA := concat(probs, func(p *problem) []float32 { return p.a }, 2)
-			b, strideB := concat(probs, func(p *problem) []float32 { return p.b }, 0)
+			probs, a, strideA, b, strideB := batchProblems(rng, c.batch, tr[0], tr[1], c.m, c.n, c.k, 1, 2)
 			p0 := probs[0]
 			var ref []uint32
 			for _, workers := range []int{1, 2, 3, 8} {
-				cc, strideC := concat(probs, func(p *problem) []float32 { return p.c }, 0)
+				cc, strideC := concatC(probs, 0)
 				Float32Batch(c.batch, tr[0], tr[1], c.m, c.n, c.k, a, p0.lda, strideA, b, p0.ldb, strideB, cc, p0.ldc, strideC, workers)
 				got := bitsOf(cc, c.batch*strideC/p0.ldc, p0.n, p0.ldc)
 				if ref == nil {

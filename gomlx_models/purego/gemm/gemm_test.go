@@ -213,14 +213,9 @@ func TestFloat32Batch(t *testing.T) {
 	cases := []tc{{1, 5, 7, 9}, {5, 17, 33, 16}, {8, 65, 31, 100}, {3, 200, 150, 120}, {2, 300, 40, 257}, {7, 1, 1, 1}}
 	for _, c := range cases {
 		for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}, {true, false}} {
-			probs := make([]*problem, c.batch)
-			for i := range probs {
-				probs[i] = newProblem(rng, tr[0], tr[1], c.m, c.n, c.k, 2)
-			}
-			a, strideA := concat(probs, func(p *problem) []float32 { return p.a }, 5)
-			b, strideB := concat(probs, func(p *problem) []float32 { return p.b }, 0)
+			probs, a, strideA, b, strideB := batchProblems(rng, c.batch, tr[0], tr[1], c.m, c.n, c.k, 2, 5)
 			for _, workers := range []int{1, 2, 3, 8} {
-				cc, strideC := concat(probs, func(p *problem) []float32 { return p.c }, 4)
+				cc, strideC := concatC(probs, 4)
 				p0 := probs[0]
 				Float32Batch(c.batch, tr[0], tr[1], c.m, c.n, c.k, a, p0.lda, strideA, b, p0.ldb, strideB, cc, p0.ldc, strideC, workers)
 				for i, p := range probs {
@@ -247,11 +242,29 @@ func TestBatchBroadcast(t *testing.T) {
 		probs[i].a = probs[0].a
 	}
 	b, strideB := concat(probs, func(p *problem) []float32 { return p.b }, 0)
-	c, strideC := concat(probs, func(p *problem) []float32 { return p.c }, 0)
+	c, strideC := concatC(probs, 0)
 	Float32Batch(4, false, true, 20, 30, 40, probs[0].a, 40, 0, b, 40, strideB, c, 30, strideC, 2)
 	for i, p := range probs {
 		p.check(t, c[i*strideC:])
 	}
+}
+
+// batchProblems draws batch problems of one shape (newProblem with pad, in order) and lays
+// out their A matrices one after the other with aGap NaN elements between, and their B
+// matrices with none.
+func batchProblems(rng *rand.Rand, batch int, transA, transB bool, m, n, k, pad, aGap int) (probs []*problem, a []float32, strideA int, b []float32, strideB int) {
+	probs = make([]*problem, batch)
+	for i := range probs {
+		probs[i] = newProblem(rng, transA, transB, m, n, k, pad)
+	}
+	a, strideA = concat(probs, func(p *problem) []float32 { return p.a }, aGap)
+	b, strideB = concat(probs, func(p *problem) []float32 { return p.b }, 0)
+	return probs, a, strideA, b, strideB
+}
+
+// concatC lays out the problems' C matrices one after the other with gap NaN elements between.
+func concatC(probs []*problem, gap int) ([]float32, int) {
+	return concat(probs, func(p *problem) []float32 { return p.c }, gap)
 }
 
 // concat lays out each problem's matrix one after the other with gap NaN elements between.

@@ -2,6 +2,101 @@
 
 #include "textflag.h"
 
+// The kernels' shared pieces. Every kernel has the signature
+//   func(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
+// LOADARGS loads it: CX = kc, AX = a, BX = b, DI = c; R8 = ars, R10 = aks, R12 = bks and
+// SI = ldc in bytes; R9 = 3*ars and R11 = 5*ars (bytes).
+// go vet's asmdecl does not read #define bodies, so it no longer checks these FP offsets
+// (nor accum+64 in FINISH); a wrong one fails the kernel tests (gemm_test.go,
+// kernel_amd64_test.go), which compare every kernel with the generic one.
+#define LOADARGS \
+	MOVQ kc+0(FP), CX;      \
+	MOVQ a+8(FP), AX;       \
+	MOVQ ars+16(FP), R8;    \
+	MOVQ aks+24(FP), R10;   \
+	MOVQ b+32(FP), BX;      \
+	MOVQ bks+40(FP), R12;   \
+	MOVQ c+48(FP), DI;      \
+	MOVQ ldc+56(FP), SI;    \
+	SHLQ $2, R8;            \
+	SHLQ $2, R10;           \
+	SHLQ $2, R12;           \
+	SHLQ $2, SI;            \
+	LEAQ (R8)(R8*2), R9;    \
+	LEAQ (R8)(R8*4), R11
+
+// DEPTHLOOP runs the depth loop: CX/4 iterations of STEPM unrolled four times, counted in N,
+// then CX%4 single steps. CX and N are clobbered.
+#define DEPTHLOOP(STEPM, N) \
+	MOVQ  CX, N;            \
+	SHRQ  $2, N;            \
+	ANDQ  $3, CX;           \
+	TESTQ N, N;             \
+	JZ    tail;             \
+loop4:                      \
+	STEPM;                  \
+	STEPM;                  \
+	STEPM;                  \
+	STEPM;                  \
+	DECQ  N;                \
+	JNZ   loop4;            \
+tail:                       \
+	TESTQ CX, CX;           \
+	JZ    done;             \
+loop1:                      \
+	STEPM;                  \
+	DECQ  CX;               \
+	JNZ   loop1;            \
+done:
+
+// FINISH adds the tile to C (accum) or stores it, row by row: EACH applies ADDM or STOREM
+// to every tile row (or pair of registers holding one).
+#define FINISH(EACH, ADDM, STOREM) \
+	CMPB  accum+64(FP), $0; \
+	JEQ   store;            \
+	EACH(ADDM);             \
+	VZEROUPPER;             \
+	RET;                    \
+store:                      \
+	EACH(STOREM);           \
+	VZEROUPPER;             \
+	RET
+
+// EACH6x16, EACH12x32 and EACH14x16 apply M to each tile row of a kernel, in order: to the
+// register pair holding it (columns 0-7 and 8-15, 0-15 and 16-31) or to its one register.
+#define EACH6x16(M) \
+	M(Y0, Y1); M(Y2, Y3); M(Y4, Y5); M(Y6, Y7); M(Y8, Y9); M(Y10, Y11)
+
+#define EACH12x32(M) \
+	M(Z0, Z1); M(Z2, Z3); M(Z4, Z5); M(Z6, Z7); M(Z8, Z9); M(Z10, Z11);         \
+	M(Z12, Z13); M(Z14, Z15); M(Z16, Z17); M(Z18, Z19); M(Z20, Z21); M(Z22, Z23)
+
+#define EACH14x16(M) \
+	M(Z0); M(Z1); M(Z2); M(Z3); M(Z4); M(Z5); M(Z6); \
+	M(Z7); M(Z8); M(Z9); M(Z10); M(Z11); M(Z12); M(Z13)
+
+// Prefetch the 64 bytes at R (two cache lines when unaligned); PREFETCHNEXT64 first
+// advances R by one C row (SI).
+#define PREFETCH64(R) \
+	PREFETCHT0 (R);   \
+	PREFETCHT0 63(R)
+
+#define PREFETCHNEXT64(R) \
+	ADDQ SI, R;           \
+	PREFETCH64(R)
+
+// Zero a tile row.
+#define ZEROPAIR256(lo, hi) \
+	VXORPS lo, lo, lo;      \
+	VXORPS hi, hi, hi
+
+#define ZEROPAIR512(lo, hi) \
+	VPXORD lo, lo, lo;      \
+	VPXORD hi, hi, hi
+
+#define ZERO512(r) \
+	VPXORD r, r, r
+
 // One depth step of the 6×16 kernel. Registers:
 //   AX: A at the current depth; row r is at AX + r*ars, using R8 = ars, R9 = 3*ars,
 //       R11 = 5*ars (bytes); R10 = aks (bytes) advances one depth step.
@@ -47,100 +142,23 @@
 
 // func kernel6x16AVX2(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
 TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-65
-	MOVQ kc+0(FP), CX
-	MOVQ a+8(FP), AX
-	MOVQ ars+16(FP), R8
-	MOVQ aks+24(FP), R10
-	MOVQ b+32(FP), BX
-	MOVQ bks+40(FP), R12
-	MOVQ c+48(FP), DI
-	MOVQ ldc+56(FP), SI
-	SHLQ $2, R8
-	SHLQ $2, R10
-	SHLQ $2, R12
-	SHLQ $2, SI
-	LEAQ (R8)(R8*2), R9
-	LEAQ (R8)(R8*4), R11
+	LOADARGS
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	EACH6x16(ZEROPAIR256)
 
 	// Prefetch the C tile rows (both cache lines of each 64-byte row, which need not be
 	// aligned): they are written after the loop.
-	MOVQ       DI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
-	ADDQ       SI, DX
-	PREFETCHT0 (DX)
-	PREFETCHT0 63(DX)
+	MOVQ DI, DX
+	PREFETCH64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
+	PREFETCHNEXT64(DX)
 
-	// DX = kc/4 unrolled iterations, CX = kc%4 single steps.
-	MOVQ CX, DX
-	SHRQ $2, DX
-	ANDQ $3, CX
-	TESTQ DX, DX
-	JZ   tail
-
-loop4:
-	STEP
-	STEP
-	STEP
-	STEP
-	DECQ DX
-	JNZ  loop4
-
-tail:
-	TESTQ CX, CX
-	JZ    done
-
-loop1:
-	STEP
-	DECQ CX
-	JNZ  loop1
-
-done:
-	CMPB accum+64(FP), $0
-	JEQ  store
-	ADDROW(Y0, Y1)
-	ADDROW(Y2, Y3)
-	ADDROW(Y4, Y5)
-	ADDROW(Y6, Y7)
-	ADDROW(Y8, Y9)
-	ADDROW(Y10, Y11)
-	VZEROUPPER
-	RET
-
-store:
-	STOREROW(Y0, Y1)
-	STOREROW(Y2, Y3)
-	STOREROW(Y4, Y5)
-	STOREROW(Y6, Y7)
-	STOREROW(Y8, Y9)
-	STOREROW(Y10, Y11)
-	VZEROUPPER
-	RET
+	// DX counts the unrolled iterations.
+	DEPTHLOOP(STEP, DX)
+	FINISH(EACH6x16, ADDROW, STOREROW)
 
 // One depth step of the 12×32 AVX-512 kernel. Registers:
 //   AX: A rows 0-5 at the current depth, DX: A rows 6-11 (AX + 6*ars); row r of a half is at
@@ -206,8 +224,9 @@ store:
 	VMOVUPS hi, 64(DI);      \
 	ADDQ    SI, DI
 
-// Prefetch one 128-byte C row at R13 (up to three cache lines when unaligned), then advance.
-#define PREFETCHROW512 \
+// Prefetch one 128-byte C row at R13 (up to three cache lines when unaligned), then advance
+// (the tile registers, lo and hi, are not used: the macro is applied with EACH12x32).
+#define PREFETCHPAIR512(lo, hi) \
 	PREFETCHT0 (R13);    \
 	PREFETCHT0 64(R13);  \
 	PREFETCHT0 127(R13); \
@@ -215,119 +234,18 @@ store:
 
 // func kernel12x32AVX512(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
 TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-65
-	MOVQ kc+0(FP), CX
-	MOVQ a+8(FP), AX
-	MOVQ ars+16(FP), R8
-	MOVQ aks+24(FP), R10
-	MOVQ b+32(FP), BX
-	MOVQ bks+40(FP), R12
-	MOVQ c+48(FP), DI
-	MOVQ ldc+56(FP), SI
-	SHLQ $2, R8
-	SHLQ $2, R10
-	SHLQ $2, R12
-	SHLQ $2, SI
-	LEAQ (R8)(R8*2), R9
-	LEAQ (R8)(R8*4), R11
+	LOADARGS
 	LEAQ (AX)(R9*2), DX
 
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	EACH12x32(ZEROPAIR512)
 
 	// Prefetch the 12 C tile rows: they are written after the loop.
 	MOVQ DI, R13
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
-	PREFETCHROW512
+	EACH12x32(PREFETCHPAIR512)
 
-	// R13 = kc/4 unrolled iterations, CX = kc%4 single steps.
-	MOVQ  CX, R13
-	SHRQ  $2, R13
-	ANDQ  $3, CX
-	TESTQ R13, R13
-	JZ    tail512
-
-loop4_512:
-	STEP512
-	STEP512
-	STEP512
-	STEP512
-	DECQ R13
-	JNZ  loop4_512
-
-tail512:
-	TESTQ CX, CX
-	JZ    done512
-
-loop1_512:
-	STEP512
-	DECQ CX
-	JNZ  loop1_512
-
-done512:
-	CMPB accum+64(FP), $0
-	JEQ  store512
-	ADDROW512(Z0, Z1)
-	ADDROW512(Z2, Z3)
-	ADDROW512(Z4, Z5)
-	ADDROW512(Z6, Z7)
-	ADDROW512(Z8, Z9)
-	ADDROW512(Z10, Z11)
-	ADDROW512(Z12, Z13)
-	ADDROW512(Z14, Z15)
-	ADDROW512(Z16, Z17)
-	ADDROW512(Z18, Z19)
-	ADDROW512(Z20, Z21)
-	ADDROW512(Z22, Z23)
-	VZEROUPPER
-	RET
-
-store512:
-	STOREROW512(Z0, Z1)
-	STOREROW512(Z2, Z3)
-	STOREROW512(Z4, Z5)
-	STOREROW512(Z6, Z7)
-	STOREROW512(Z8, Z9)
-	STOREROW512(Z10, Z11)
-	STOREROW512(Z12, Z13)
-	STOREROW512(Z14, Z15)
-	STOREROW512(Z16, Z17)
-	STOREROW512(Z18, Z19)
-	STOREROW512(Z20, Z21)
-	STOREROW512(Z22, Z23)
-	VZEROUPPER
-	RET
+	// R13 counts the unrolled iterations.
+	DEPTHLOOP(STEP512, R13)
+	FINISH(EACH12x32, ADDROW512, STOREROW512)
 
 // One depth step of the 14×16 AVX-512 kernel (for products at most 16 columns wide).
 // Registers as in STEP512, except: DX = AX + 7*ars holds A rows 7-13 (row r of a half at
@@ -377,121 +295,24 @@ store512:
 	VMOVUPS r, (DI);      \
 	ADDQ    SI, DI
 
-// Prefetch one 64-byte C row at R13 (two cache lines when unaligned), then advance.
-#define PREFETCHROW16 \
-	PREFETCHT0 (R13);   \
-	PREFETCHT0 63(R13); \
-	ADDQ       SI, R13
+// Prefetch one 64-byte C row at R13 (two cache lines when unaligned), then advance (r is not
+// used: the macro is applied with EACH14x16).
+#define PREFETCHROW16(r) \
+	PREFETCH64(R13);    \
+	ADDQ SI, R13
 
 // func kernel14x16AVX512(kc int, a *float32, ars, aks int, b *float32, bks int, c *float32, ldc int, accum bool)
 TEXT ·kernel14x16AVX512(SB), NOSPLIT, $0-65
-	MOVQ kc+0(FP), CX
-	MOVQ a+8(FP), AX
-	MOVQ ars+16(FP), R8
-	MOVQ aks+24(FP), R10
-	MOVQ b+32(FP), BX
-	MOVQ bks+40(FP), R12
-	MOVQ c+48(FP), DI
-	MOVQ ldc+56(FP), SI
-	SHLQ $2, R8
-	SHLQ $2, R10
-	SHLQ $2, R12
-	SHLQ $2, SI
-	LEAQ (R8)(R8*2), R9
-	LEAQ (R8)(R8*4), R11
+	LOADARGS
 	LEAQ (AX)(R9*2), DX
 	ADDQ R8, DX
 
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
+	EACH14x16(ZERO512)
 
 	// Prefetch the 14 C tile rows: they are written after the loop.
 	MOVQ DI, R13
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
-	PREFETCHROW16
+	EACH14x16(PREFETCHROW16)
 
-	// R13 = kc/4 unrolled iterations, CX = kc%4 single steps.
-	MOVQ  CX, R13
-	SHRQ  $2, R13
-	ANDQ  $3, CX
-	TESTQ R13, R13
-	JZ    tail16
-
-loop4_16:
-	STEP16
-	STEP16
-	STEP16
-	STEP16
-	DECQ R13
-	JNZ  loop4_16
-
-tail16:
-	TESTQ CX, CX
-	JZ    done16
-
-loop1_16:
-	STEP16
-	DECQ CX
-	JNZ  loop1_16
-
-done16:
-	CMPB accum+64(FP), $0
-	JEQ  store16
-	ADDROW16(Z0)
-	ADDROW16(Z1)
-	ADDROW16(Z2)
-	ADDROW16(Z3)
-	ADDROW16(Z4)
-	ADDROW16(Z5)
-	ADDROW16(Z6)
-	ADDROW16(Z7)
-	ADDROW16(Z8)
-	ADDROW16(Z9)
-	ADDROW16(Z10)
-	ADDROW16(Z11)
-	ADDROW16(Z12)
-	ADDROW16(Z13)
-	VZEROUPPER
-	RET
-
-store16:
-	STOREROW16(Z0)
-	STOREROW16(Z1)
-	STOREROW16(Z2)
-	STOREROW16(Z3)
-	STOREROW16(Z4)
-	STOREROW16(Z5)
-	STOREROW16(Z6)
-	STOREROW16(Z7)
-	STOREROW16(Z8)
-	STOREROW16(Z9)
-	STOREROW16(Z10)
-	STOREROW16(Z11)
-	STOREROW16(Z12)
-	STOREROW16(Z13)
-	VZEROUPPER
-	RET
+	// R13 counts the unrolled iterations.
+	DEPTHLOOP(STEP16, R13)
+	FINISH(EACH14x16, ADDROW16, STOREROW16)

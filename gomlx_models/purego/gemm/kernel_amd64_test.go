@@ -55,18 +55,13 @@ func TestAVX512BitIdenticalToAVX2(t *testing.T) {
 	// Batches, split whole over the workers or inside the last products.
 	for _, c := range []struct{ batch, m, n, k int }{{5, 17, 33, 16}, {7, 156, 156, 64}, {3, 200, 150, 300}} {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}} {
-			probs := make([]*problem, c.batch)
-			for i := range probs {
-				probs[i] = newProblem(rng, tr[0], tr[1], c.m, c.n, c.k, 1)
-			}
-			a, strideA := concat(probs, func(p *problem) []float32 { return p.a }, 2)
-			b, strideB := concat(probs, func(p *problem) []float32 { return p.b }, 0)
+			probs, a, strideA, b, strideB := batchProblems(rng, c.batch, tr[0], tr[1], c.m, c.n, c.k, 1, 2)
 			p0 := probs[0]
 			av := checkOperand("test", "A", tr[0], c.m, c.k, a, p0.lda, c.batch, strideA)
 			bv := checkOperand("test", "B", tr[1], c.k, c.n, b, p0.ldb, c.batch, strideB)
 			var ref []uint32
 			for _, kern := range []*microKernel{&avx2Kernel, &avx512Kernel, &avx512NarrowKernel} {
-				cc, strideC := concat(probs, func(p *problem) []float32 { return p.c }, 0)
+				cc, strideC := concatC(probs, 0)
 				batchGemm(kern, c.batch, c.m, c.n, c.k, av, strideA, bv, strideB, cc, p0.ldc, strideC, 2)
 				got := bitsOf(cc, c.batch*strideC/p0.ldc, p0.n, p0.ldc)
 				if ref == nil {
