@@ -179,15 +179,9 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 		return
 	}
 	parallelRows(rows, len(out), func(lo, hi int) {
-		// Position of row lo: decompose it over the output's outer axes.
-		idx := make([]int, rank)
-		src := base
-		r := lo
-		for a := rank - 2; a >= 0; a-- {
-			idx[a] = r % outDims[a]
-			r /= outDims[a]
-			src += idx[a] * inStrides[a]
-		}
+		// Position of row lo over the output's outer axes, and its first operand element.
+		idx, src := positionOf(lo, outDims[:rank-1], inStrides[:rank-1])
+		src += base
 		for row := lo; row < hi; row++ {
 			dst := out[row*n : row*n+n]
 			switch {
@@ -204,15 +198,7 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 					dst[j] = in[k]
 				}
 			}
-			for a := rank - 2; a >= 0; a-- { // odometer over the outer axes
-				idx[a]++
-				src += inStrides[a]
-				if idx[a] < outDims[a] {
-					break
-				}
-				src -= idx[a] * inStrides[a]
-				idx[a] = 0
-			}
+			src = nextPosition(idx, outDims[:rank-1], inStrides[:rank-1], src) // odometer over the outer axes
 		}
 	})
 }
@@ -455,37 +441,8 @@ func execReduceWindow(backend *simplego.Backend, node *simplego.Node, inputs []*
 }
 
 func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []int, p reduceWindowParams) {
-	rank := len(outDims)
-	// Trailing axes the window passes through unchanged form contiguous runs of `inner`.
-	k := rank
-	for k > 0 && p.windowDimensions[k-1] == 1 && p.strides[k-1] == 1 && p.paddings[k-1] == [2]int{} && inDims[k-1] == outDims[k-1] {
-		k--
-	}
-	inner := 1
-	for a := k; a < rank; a++ {
-		inner *= outDims[a]
-	}
-	inStrides := make([]int, k) // flat stride of the operand's outer axes, in elements
-	s := inner
-	for a := k - 1; a >= 0; a-- {
-		inStrides[a] = s
-		s *= inDims[a]
-	}
-	// Window offsets over the outer axes, row-major (simplego's order).
-	numWin := 1
-	for a := range k {
-		numWin *= p.windowDimensions[a]
-	}
-	offsets := make([][]int, numWin)
-	for w := range numWin {
-		off := make([]int, k)
-		r := w
-		for a := k - 1; a >= 0; a-- {
-			off[a] = r % p.windowDimensions[a]
-			r /= p.windowDimensions[a]
-		}
-		offsets[w] = off
-	}
+	k, inner, inStrides, offsets := windowLayout(inDims, outDims, p.windowDimensions, p.strides, p.paddings)
+	numWin := len(offsets)
 	isMax := p.reduceType == reduceMax
 	var init T
 	if isMax {
@@ -499,12 +456,7 @@ func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []
 		return
 	}
 	parallelRows(outer, len(out)*numWin, func(lo, hi int) {
-		idx := make([]int, k)
-		r := lo
-		for a := k - 1; a >= 0; a-- {
-			idx[a] = r % outDims[a]
-			r /= outDims[a]
-		}
+		idx, _ := positionOf(lo, outDims[:k], inStrides) // output lo's index over the outer axes
 		for o := lo; o < hi; o++ {
 			dst := out[o*inner : (o+1)*inner]
 			for j := range dst {
@@ -541,6 +493,56 @@ func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []
 	})
 }
 
+// windowLayout describes a windowed op (ReduceWindow, SelectAndScatter) over an operand of
+// dims xDims with outputs of dims outDims: the trailing axes the window passes through
+// unchanged (window 1, stride 1, no padding, the same size: the channels of a pooling) join
+// into contiguous runs of inner elements; the k leading axes are the window's. xStrides are
+// the operand's flat strides of those k axes (in elements), and offsets the window positions
+// over them in row-major order (simplego's order; each a k-vector).
+func windowLayout(xDims, outDims, window, strides []int, paddings [][2]int) (k, inner int, xStrides []int, offsets [][]int) {
+	rank := len(xDims)
+	k = rank
+	for k > 0 && window[k-1] == 1 && strides[k-1] == 1 && paddings[k-1] == [2]int{} && xDims[k-1] == outDims[k-1] {
+		k--
+	}
+	inner = 1
+	for a := k; a < rank; a++ {
+		inner *= xDims[a]
+	}
+	xStrides = make([]int, k)
+	s := inner
+	for a := k - 1; a >= 0; a-- {
+		xStrides[a] = s
+		s *= xDims[a]
+	}
+	numWin := 1
+	for a := range k {
+		numWin *= window[a]
+	}
+	offsets = make([][]int, numWin)
+	for w := range numWin {
+		off := make([]int, k)
+		r := w
+		for a := k - 1; a >= 0; a-- {
+			off[a] = r % window[a]
+			r /= window[a]
+		}
+		offsets[w] = off
+	}
+	return k, inner, xStrides, offsets
+}
+
+// flatOffsets returns the window offsets as flat offsets into the operand.
+func flatOffsets(offsets [][]int, xStrides []int) []int {
+	woff := make([]int, len(offsets))
+	for w, off := range offsets {
+		for a, o := range off {
+			woff[w] += o * xStrides[a]
+		}
+	}
+	return woff
+}
+
 // reduceWindowInRange is reduceWindow's loop when no window reaches into the padding (the
 // poolings of the models): the window offsets are flat offsets from each output's base and
 // the outputs are walked with an odometer, with the same operations in the same order as the
@@ -553,12 +555,7 @@ func reduceWindowInRange[T float32 | float64](in []T, inDims []int, out []T, out
 			return false
 		}
 	}
-	woff := make([]int, len(offsets))
-	for w, off := range offsets {
-		for a := range k {
-			woff[w] += off[a] * inStrides[a]
-		}
-	}
+	woff := flatOffsets(offsets, inStrides)
 	posStrides := make([]int, k)
 	for a := range k {
 		posStrides[a] = p.strides[a] * inStrides[a]
