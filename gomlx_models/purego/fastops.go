@@ -44,7 +44,8 @@ func isPure(backend *simplego.Backend) bool {
 }
 
 // parallelRows calls fn on contiguous chunks [lo, hi) of rows rows, on up to GOMAXPROCS
-// goroutines when elems (the elements moved) is large enough, else inline.
+// goroutines when elems (the elements moved) is large enough, else inline. The caller's
+// goroutine runs the first chunk (one goroutine fewer to start and wake per call).
 func parallelRows(rows, elems int, fn func(lo, hi int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if elems < minParallelElems || workers < 2 || rows < 2 {
@@ -53,7 +54,7 @@ func parallelRows(rows, elems int, fn func(lo, hi int)) {
 	}
 	workers = min(workers, rows)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w := 1; w < workers; w++ {
 		lo, hi := rows*w/workers, rows*(w+1)/workers
 		wg.Add(1)
 		go func() {
@@ -61,6 +62,7 @@ func parallelRows(rows, elems int, fn func(lo, hi int)) {
 			fn(lo, hi)
 		}()
 	}
+	fn(0, rows/workers)
 	wg.Wait()
 }
 

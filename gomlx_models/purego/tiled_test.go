@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -329,5 +331,38 @@ func TestIm2colShared(t *testing.T) {
 				assertBitEqual(t, got[i], want[i])
 			}
 		})
+	}
+}
+
+// TestParallelRows checks parallelRows' split: the chunks partition [0, rows) at
+// rows*w/workers (the boundaries the executors' bit-identity arguments rely on), each run
+// once, with min(GOMAXPROCS, rows) chunks above minParallelElems and one chunk below it.
+func TestParallelRows(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, workers := range []int{1, 2, 3, 8} {
+		for _, rows := range []int{0, 1, 2, 3, 7, 100} {
+			for _, elems := range []int{minParallelElems - 1, minParallelElems} {
+				runtime.GOMAXPROCS(workers)
+				var mu sync.Mutex
+				var got [][2]int
+				parallelRows(rows, elems, func(lo, hi int) {
+					mu.Lock()
+					got = append(got, [2]int{lo, hi})
+					mu.Unlock()
+				})
+				slices.SortFunc(got, func(a, b [2]int) int { return a[0] - b[0] })
+				n := 1
+				if elems >= minParallelElems && workers > 1 && rows > 1 {
+					n = min(workers, rows)
+				}
+				want := make([][2]int, n)
+				for w := range n {
+					want[w] = [2]int{rows * w / n, rows * (w + 1) / n}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("workers %d, rows %d, elems %d: chunks %v, want %v", workers, rows, elems, got, want)
+				}
+			}
+		}
 	}
 }
