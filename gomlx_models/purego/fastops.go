@@ -563,6 +563,10 @@ func reduceWindowInRange[T float32 | float64](in []T, inDims []int, out []T, out
 		posStrides[a] = p.strides[a] * inStrides[a]
 	}
 	posDims := outDims[:k]
+	if in32, ok := any(in).([]float32); ok && isMax && inner%8 == 0 && len(woff) > 0 {
+		reduceWindowMax8(in32, any(out).([]float32), inner, woff, posDims, posStrides)
+		return true
+	}
 	parallelRows(len(out)/inner, len(out)*len(woff), func(lo, hi int) {
 		idx, base := positionOf(lo, posDims, posStrides)
 		for o := lo; o < hi; o++ {
@@ -587,6 +591,33 @@ func reduceWindowInRange[T float32 | float64](in []T, inDims []int, out []T, out
 		}
 	})
 	return true
+}
+
+// reduceWindowMax8 is reduceWindowInRange's max loop for float32 runs of a multiple of 8
+// values (the channels of LRCN's and the ConvLSTM's poolings): each block of 8 outputs is
+// kept in 8 variables (registers) over the whole window, starting at -Inf and taking the
+// window positions in order with the same max, so the same values as the generic loop.
+func reduceWindowMax8(in, out []float32, inner int, woff, posDims, posStrides []int) {
+	ninf := float32(math.Inf(-1))
+	last := woff[len(woff)-1]
+	parallelRows(len(out)/inner, len(out)*len(woff), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*inner : (o+1)*inner]
+			xb := in[base : base+last+inner]
+			for j := 0; j < inner; j += 8 {
+				a0, a1, a2, a3, a4, a5, a6, a7 := ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf
+				for _, off := range woff {
+					v := (*[8]float32)(xb[off+j : off+j+8])
+					a0, a1, a2, a3 = max(a0, v[0]), max(a1, v[1]), max(a2, v[2]), max(a3, v[3])
+					a4, a5, a6, a7 = max(a4, v[4]), max(a5, v[5]), max(a6, v[6]), max(a7, v[7])
+				}
+				d := (*[8]float32)(dst[j : j+8])
+				d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
 }
 
 type backendsReduceOpType = backends.ReduceOpType

@@ -199,7 +199,9 @@ func TestReduceWindowInRange(t *testing.T) {
 		{[]int{2, 7, 6, 2}, []int{1, 3, 3, 1}, []int{1, 1, 2, 1}}, // overlapping
 		{[]int{5, 6, 4}, []int{2, 3, 1}, []int{2, 2, 1}},          // window over the leading axis
 		{[]int{8, 64, 64, 16}, []int{1, 4, 4, 1}, []int{1, 4, 4, 1}},
-		{[]int{2, 4, 6, 300}, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}}, // long channel runs
+		{[]int{2, 4, 6, 300}, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}}, // long channel runs, not a multiple of 8
+		{[]int{3, 6, 9, 24}, []int{1, 3, 2, 1}, []int{1, 3, 2, 1}},  // three blocks of 8 (reduceWindowMax8)
+		{[]int{2, 5, 5, 8}, []int{1, 2, 2, 1}, []int{1, 1, 2, 1}},   // overlapping windows, one block of 8
 		{[]int{2, 5, 4, 3}, []int{1, 1, 1, 1}, []int{1, 2, 1, 1}},   // window of one element
 	}
 	rng := rand.New(rand.NewPCG(73, 74))
