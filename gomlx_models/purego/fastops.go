@@ -517,21 +517,26 @@ func windowLayout(xDims, outDims, window, strides []int, paddings [][2]int) (k, 
 		xStrides[a] = s
 		s *= xDims[a]
 	}
-	numWin := 1
-	for a := range k {
-		numWin *= window[a]
+	return k, inner, xStrides, windowOffsets(window[:k])
+}
+
+// windowOffsets enumerates the positions inside a window of dims window in row-major order.
+func windowOffsets(window []int) [][]int {
+	n := 1
+	for _, d := range window {
+		n *= d
 	}
-	offsets = make([][]int, numWin)
-	for w := range numWin {
-		off := make([]int, k)
+	offsets := make([][]int, n)
+	for w := range n {
+		off := make([]int, len(window))
 		r := w
-		for a := k - 1; a >= 0; a-- {
+		for a := len(window) - 1; a >= 0; a-- {
 			off[a] = r % window[a]
 			r /= window[a]
 		}
 		offsets[w] = off
 	}
-	return k, inner, xStrides, offsets
+	return offsets
 }
 
 // flatOffsets returns the window offsets as flat offsets into the operand.
