@@ -57,3 +57,31 @@ func TestRowGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestTransposedADirectBits checks that reading a transposed A in place (useDirectA for narrow
+// panels) gives the bits of packing it: the micro-kernel does the same multiply-adds in the
+// same order whatever the strides it reads A with. Ragged row strips, several kc slices, one
+// and several column strips.
+func TestTransposedADirectBits(t *testing.T) {
+	defer func() { directMode = directAuto }()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, kern := range kernels() {
+		for _, s := range [][3]int{{27, 16, 700}, {144, 32, 600}, {kern.mr + 3, 2*kern.nr + 5, 300}, {5, 7, 9}} {
+			p := newProblem(rng, true, false, s[0], s[1], s[2], 2)
+			av := checkOperand("test", "A", p.transA, p.m, p.k, p.a, p.lda, 1, 0)
+			bv := checkOperand("test", "B", p.transB, p.k, p.n, p.b, p.ldb, 1, 0)
+			var ref []uint32
+			for _, mode := range []int{directNever, directAlways, directAuto} {
+				directMode = mode
+				c := slices.Clone(p.c)
+				gemm(kern, p.m, p.n, p.k, av, bv, c, p.ldc, 1)
+				got := bitsOf(c, p.m, p.n, p.ldc)
+				if ref == nil {
+					ref = got
+				} else if i := firstDiff(got, ref); i >= 0 {
+					t.Errorf("%s %v: mode %d differs from packing at %d", kern.name, s, mode, i)
+				}
+			}
+		}
+	}
+}
