@@ -564,6 +564,10 @@ func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *
 	for a := range d {
 		posStrides[a+1] = p.strides[a] * xStrides[a+1]
 	}
+	if x32, ok := any(x).([]float32); ok && len(runs) == 3 && runs[0].n == 9 && runs[1].n == 9 && runs[2].n == 9 {
+		im2colRuns3x9(x32, any(out).([]float32), runs[0].src, runs[1].src, runs[2].src, row, posDims, posStrides)
+		return
+	}
 	parallelRows(len(out)/row, len(out), func(lo, hi int) {
 		idx, base := positionOf(lo, posDims, posStrides)
 		for o := lo; o < hi; o++ {
@@ -572,6 +576,23 @@ func im2col[T float32 | float64](x []T, xDims []int, out []T, outDims []int, p *
 				src := x[base+r.src : base+r.src+r.n]
 				copySmall(dst[r.dst:r.dst+r.n], src)
 			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
+}
+
+// im2colRuns3x9 is im2col's loop for float32 patch rows of three runs of 9 values (a 3x3
+// kernel over 3 channels: the video frames), at row offsets 0, 9 and 18 from x offsets s0,
+// s1 and s2 past each position's base: fixed-size array moves (a few vector moves each,
+// where generic code calls memmove), the same values in the same places.
+func im2colRuns3x9(x, out []float32, s0, s1, s2, row int, posDims, posStrides []int) {
+	parallelRows(len(out)/row, len(out), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*row : (o+1)*row]
+			*(*[9]float32)(dst[0:9]) = *(*[9]float32)(x[base+s0 : base+s0+9])
+			*(*[9]float32)(dst[9:18]) = *(*[9]float32)(x[base+s1 : base+s1+9])
+			*(*[9]float32)(dst[18:27]) = *(*[9]float32)(x[base+s2 : base+s2+9])
 			base = nextPosition(idx, posDims, posStrides, base)
 		}
 	})

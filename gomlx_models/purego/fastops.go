@@ -44,7 +44,8 @@ func isPure(backend *simplego.Backend) bool {
 }
 
 // parallelRows calls fn on contiguous chunks [lo, hi) of rows rows, on up to GOMAXPROCS
-// goroutines when elems (the elements moved) is large enough, else inline.
+// goroutines when elems (the elements moved) is large enough, else inline. The caller's
+// goroutine runs the first chunk (one goroutine fewer to start and wake per call).
 func parallelRows(rows, elems int, fn func(lo, hi int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if elems < minParallelElems || workers < 2 || rows < 2 {
@@ -53,7 +54,7 @@ func parallelRows(rows, elems int, fn func(lo, hi int)) {
 	}
 	workers = min(workers, rows)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w := 1; w < workers; w++ {
 		lo, hi := rows*w/workers, rows*(w+1)/workers
 		wg.Add(1)
 		go func() {
@@ -61,6 +62,7 @@ func parallelRows(rows, elems int, fn func(lo, hi int)) {
 			fn(lo, hi)
 		}()
 	}
+	fn(0, rows/workers)
 	wg.Wait()
 }
 
@@ -179,15 +181,9 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 		return
 	}
 	parallelRows(rows, len(out), func(lo, hi int) {
-		// Position of row lo: decompose it over the output's outer axes.
-		idx := make([]int, rank)
-		src := base
-		r := lo
-		for a := rank - 2; a >= 0; a-- {
-			idx[a] = r % outDims[a]
-			r /= outDims[a]
-			src += idx[a] * inStrides[a]
-		}
+		// Position of row lo over the output's outer axes, and its first operand element.
+		idx, src := positionOf(lo, outDims[:rank-1], inStrides[:rank-1])
+		src += base
 		for row := lo; row < hi; row++ {
 			dst := out[row*n : row*n+n]
 			switch {
@@ -204,15 +200,7 @@ func stridedCopy[T float32 | float64](in []T, base int, inStrides []int, out []T
 					dst[j] = in[k]
 				}
 			}
-			for a := rank - 2; a >= 0; a-- { // odometer over the outer axes
-				idx[a]++
-				src += inStrides[a]
-				if idx[a] < outDims[a] {
-					break
-				}
-				src -= idx[a] * inStrides[a]
-				idx[a] = 0
-			}
+			src = nextPosition(idx, outDims[:rank-1], inStrides[:rank-1], src) // odometer over the outer axes
 		}
 	})
 }
@@ -455,37 +443,8 @@ func execReduceWindow(backend *simplego.Backend, node *simplego.Node, inputs []*
 }
 
 func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []int, p reduceWindowParams) {
-	rank := len(outDims)
-	// Trailing axes the window passes through unchanged form contiguous runs of `inner`.
-	k := rank
-	for k > 0 && p.windowDimensions[k-1] == 1 && p.strides[k-1] == 1 && p.paddings[k-1] == [2]int{} && inDims[k-1] == outDims[k-1] {
-		k--
-	}
-	inner := 1
-	for a := k; a < rank; a++ {
-		inner *= outDims[a]
-	}
-	inStrides := make([]int, k) // flat stride of the operand's outer axes, in elements
-	s := inner
-	for a := k - 1; a >= 0; a-- {
-		inStrides[a] = s
-		s *= inDims[a]
-	}
-	// Window offsets over the outer axes, row-major (simplego's order).
-	numWin := 1
-	for a := range k {
-		numWin *= p.windowDimensions[a]
-	}
-	offsets := make([][]int, numWin)
-	for w := range numWin {
-		off := make([]int, k)
-		r := w
-		for a := k - 1; a >= 0; a-- {
-			off[a] = r % p.windowDimensions[a]
-			r /= p.windowDimensions[a]
-		}
-		offsets[w] = off
-	}
+	k, inner, inStrides, offsets := windowLayout(inDims, outDims, p.windowDimensions, p.strides, p.paddings)
+	numWin := len(offsets)
 	isMax := p.reduceType == reduceMax
 	var init T
 	if isMax {
@@ -499,12 +458,7 @@ func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []
 		return
 	}
 	parallelRows(outer, len(out)*numWin, func(lo, hi int) {
-		idx := make([]int, k)
-		r := lo
-		for a := k - 1; a >= 0; a-- {
-			idx[a] = r % outDims[a]
-			r /= outDims[a]
-		}
+		idx, _ := positionOf(lo, outDims[:k], inStrides) // output lo's index over the outer axes
 		for o := lo; o < hi; o++ {
 			dst := out[o*inner : (o+1)*inner]
 			for j := range dst {
@@ -541,6 +495,61 @@ func reduceWindow[T float32 | float64](in []T, inDims []int, out []T, outDims []
 	})
 }
 
+// windowLayout describes a windowed op (ReduceWindow, SelectAndScatter) over an operand of
+// dims xDims with outputs of dims outDims: the trailing axes the window passes through
+// unchanged (window 1, stride 1, no padding, the same size: the channels of a pooling) join
+// into contiguous runs of inner elements; the k leading axes are the window's. xStrides are
+// the operand's flat strides of those k axes (in elements), and offsets the window positions
+// over them in row-major order (simplego's order; each a k-vector).
+func windowLayout(xDims, outDims, window, strides []int, paddings [][2]int) (k, inner int, xStrides []int, offsets [][]int) {
+	rank := len(xDims)
+	k = rank
+	for k > 0 && window[k-1] == 1 && strides[k-1] == 1 && paddings[k-1] == [2]int{} && xDims[k-1] == outDims[k-1] {
+		k--
+	}
+	inner = 1
+	for a := k; a < rank; a++ {
+		inner *= xDims[a]
+	}
+	xStrides = make([]int, k)
+	s := inner
+	for a := k - 1; a >= 0; a-- {
+		xStrides[a] = s
+		s *= xDims[a]
+	}
+	return k, inner, xStrides, windowOffsets(window[:k])
+}
+
+// windowOffsets enumerates the positions inside a window of dims window in row-major order.
+func windowOffsets(window []int) [][]int {
+	n := 1
+	for _, d := range window {
+		n *= d
+	}
+	offsets := make([][]int, n)
+	for w := range n {
+		off := make([]int, len(window))
+		r := w
+		for a := len(window) - 1; a >= 0; a-- {
+			off[a] = r % window[a]
+			r /= window[a]
+		}
+		offsets[w] = off
+	}
+	return offsets
+}
+
+// flatOffsets returns the window offsets as flat offsets into the operand.
+func flatOffsets(offsets [][]int, xStrides []int) []int {
+	woff := make([]int, len(offsets))
+	for w, off := range offsets {
+		for a, o := range off {
+			woff[w] += o * xStrides[a]
+		}
+	}
+	return woff
+}
+
 // reduceWindowInRange is reduceWindow's loop when no window reaches into the padding (the
 // poolings of the models): the window offsets are flat offsets from each output's base and
 // the outputs are walked with an odometer, with the same operations in the same order as the
@@ -553,17 +562,16 @@ func reduceWindowInRange[T float32 | float64](in []T, inDims []int, out []T, out
 			return false
 		}
 	}
-	woff := make([]int, len(offsets))
-	for w, off := range offsets {
-		for a := range k {
-			woff[w] += off[a] * inStrides[a]
-		}
-	}
+	woff := flatOffsets(offsets, inStrides)
 	posStrides := make([]int, k)
 	for a := range k {
 		posStrides[a] = p.strides[a] * inStrides[a]
 	}
 	posDims := outDims[:k]
+	if in32, ok := any(in).([]float32); ok && isMax && inner%8 == 0 && len(woff) > 0 {
+		reduceWindowMax8(in32, any(out).([]float32), inner, woff, posDims, posStrides)
+		return true
+	}
 	parallelRows(len(out)/inner, len(out)*len(woff), func(lo, hi int) {
 		idx, base := positionOf(lo, posDims, posStrides)
 		for o := lo; o < hi; o++ {
@@ -588,6 +596,33 @@ func reduceWindowInRange[T float32 | float64](in []T, inDims []int, out []T, out
 		}
 	})
 	return true
+}
+
+// reduceWindowMax8 is reduceWindowInRange's max loop for float32 runs of a multiple of 8
+// values (the channels of LRCN's and the ConvLSTM's poolings): each block of 8 outputs is
+// kept in 8 variables (registers) over the whole window, starting at -Inf and taking the
+// window positions in order with the same max, so the same values as the generic loop.
+func reduceWindowMax8(in, out []float32, inner int, woff, posDims, posStrides []int) {
+	ninf := float32(math.Inf(-1))
+	last := woff[len(woff)-1]
+	parallelRows(len(out)/inner, len(out)*len(woff), func(lo, hi int) {
+		idx, base := positionOf(lo, posDims, posStrides)
+		for o := lo; o < hi; o++ {
+			dst := out[o*inner : (o+1)*inner]
+			xb := in[base : base+last+inner]
+			for j := 0; j < inner; j += 8 {
+				a0, a1, a2, a3, a4, a5, a6, a7 := ninf, ninf, ninf, ninf, ninf, ninf, ninf, ninf
+				for _, off := range woff {
+					v := (*[8]float32)(xb[off+j : off+j+8])
+					a0, a1, a2, a3 = max(a0, v[0]), max(a1, v[1]), max(a2, v[2]), max(a3, v[3])
+					a4, a5, a6, a7 = max(a4, v[4]), max(a5, v[5]), max(a6, v[6]), max(a7, v[7])
+				}
+				d := (*[8]float32)(dst[j : j+8])
+				d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
+			}
+			base = nextPosition(idx, posDims, posStrides, base)
+		}
+	})
 }
 
 type backendsReduceOpType = backends.ReduceOpType

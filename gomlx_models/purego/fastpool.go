@@ -100,39 +100,11 @@ func selectAndScatter[T float32 | float64](x []T, xDims []int, src []T, srcDims 
 	parallelRows((len(out)+chunk-1)/chunk, len(out), func(lo, hi int) {
 		clear(out[lo*chunk : min(hi*chunk, len(out))])
 	})
-	rank := len(xDims)
 	if len(src) == 0 || len(x) == 0 {
 		return
 	}
-	// Trailing axes the window passes through form contiguous runs of `inner` (channels).
-	k := rank
-	for k > 0 && p.window[k-1] == 1 && p.strides[k-1] == 1 && p.paddings[k-1] == [2]int{} && xDims[k-1] == srcDims[k-1] {
-		k--
-	}
-	inner := 1
-	for a := k; a < rank; a++ {
-		inner *= xDims[a]
-	}
-	xStrides := make([]int, k)
-	s := inner
-	for a := k - 1; a >= 0; a-- {
-		xStrides[a] = s
-		s *= xDims[a]
-	}
-	numWin := 1
-	for a := range k {
-		numWin *= p.window[a]
-	}
-	offsets := make([][]int, numWin)
-	for w := range numWin {
-		off := make([]int, k)
-		r := w
-		for a := k - 1; a >= 0; a-- {
-			off[a] = r % p.window[a]
-			r /= p.window[a]
-		}
-		offsets[w] = off
-	}
+	k, inner, xStrides, offsets := windowLayout(xDims, srcDims, p.window, p.strides, p.paddings)
+	numWin := len(offsets)
 	outer := len(src) / inner
 	// position returns the flat operand offset of window offset w of output o (its outer
 	// multi-index idx), or -1 in the padding.
@@ -348,14 +320,8 @@ func pad[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []int, p
 	n := xDims[rank-1]
 	step := outStrides[rank-1]
 	parallelRows(len(x)/n, len(x), func(lo, hi int) {
-		idx := make([]int, rank)
-		dst := base
-		r := lo
-		for a := rank - 2; a >= 0; a-- {
-			idx[a] = r % xDims[a]
-			r /= xDims[a]
-			dst += idx[a] * outStrides[a]
-		}
+		idx, dst := positionOf(lo, xDims[:rank-1], outStrides[:rank-1])
+		dst += base
 		for row := lo; row < hi; row++ {
 			src := x[row*n : row*n+n]
 			if step == 1 {
@@ -365,15 +331,7 @@ func pad[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []int, p
 					out[k] = src[j]
 				}
 			}
-			for a := rank - 2; a >= 0; a-- {
-				idx[a]++
-				dst += outStrides[a]
-				if idx[a] < xDims[a] {
-					break
-				}
-				dst -= idx[a] * outStrides[a]
-				idx[a] = 0
-			}
+			dst = nextPosition(idx, xDims[:rank-1], outStrides[:rank-1], dst)
 		}
 	})
 }
@@ -397,32 +355,10 @@ func selectScatterTiled[T float32 | float64](x []T, xDims []int, src []T, srcDim
 			return false
 		}
 	}
-	// Trailing axes with window 1 form contiguous runs of `inner` (channels).
-	k := rank
-	for k > 0 && p.window[k-1] == 1 {
-		k--
-	}
-	inner := 1
-	for a := k; a < rank; a++ {
-		inner *= xDims[a]
-	}
-	xStrides := make([]int, k)
-	s := inner
-	for a := k - 1; a >= 0; a-- {
-		xStrides[a] = s
-		s *= xDims[a]
-	}
-	// Flat offsets of the window positions, row-major (the general path's order).
-	woff := []int{0}
-	for a := range k {
-		var next []int
-		for _, o := range woff {
-			for i := range p.window[a] {
-				next = append(next, o+i*xStrides[a])
-			}
-		}
-		woff = next
-	}
+	// Trailing axes with window 1 form contiguous runs of `inner` (channels); woff are the
+	// flat offsets of the window positions, row-major (the general path's order).
+	k, inner, xStrides, offsets := windowLayout(xDims, srcDims, p.window, p.strides, p.paddings)
+	woff := flatOffsets(offsets, xStrides)
 	// Output positions over the outer axes and their window's base offset in x.
 	posDims := srcDims[:k]
 	posStrides := make([]int, k)
@@ -505,12 +441,7 @@ func padEdges[T float32 | float64](x []T, xDims []int, v T, out []T, outDims []i
 		s *= xDims[a]
 	}
 	parallelRows(rows, len(out), func(lo, hi int) {
-		idx := make([]int, L)
-		r := lo
-		for a := L - 1; a >= 0; a-- {
-			idx[a] = r % outDims[a]
-			r /= outDims[a]
-		}
+		idx, _ := positionOf(lo, outDims[:L], xStrides) // row lo's index over the outer axes
 		for row := lo; row < hi; row++ {
 			dst := out[row*outRow : (row+1)*outRow]
 			src, inside := 0, len(x) > 0

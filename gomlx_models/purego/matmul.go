@@ -99,6 +99,7 @@ func puregoExecutors() map[backends.OpType]executor {
 		opConcatenate:             execConcatenate,
 		opReduceWindow:            execReduceWindow,
 		opBroadcastInDim:          execBroadcastInDim,
+		opWhere:                   execWhereParallel,
 		// Elementwise ops (elementwise.go).
 		opAdd: execAdd, opSub: execSub, opMul: execMul, opDiv: execDiv, opMax: execMax, opMin: execMin, opPow: execPow,
 		opNeg: execNeg, opAbs: execAbs, opSign: execSign, opExp: execExp, opExpm1: execExpm1, opLog: execLog,

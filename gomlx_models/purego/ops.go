@@ -515,17 +515,7 @@ func (b *Builder) selectAndScatter(op string, kind selectKind, operand, source b
 		return nil, err
 	}
 
-	// offsets enumerates the positions inside a window in row-major order.
-	offsets := make([][]int, numWindow)
-	for k := range numWindow {
-		off := make([]int, rank)
-		r := k
-		for a := rank - 1; a >= 0; a-- {
-			off[a] = r % window[a]
-			r /= window[a]
-		}
-		offsets[k] = off
-	}
+	offsets := windowOffsets(window) // the positions inside a window, row-major
 	limitsFor := func(off []int) []int {
 		lim := make([]int, rank)
 		for a := range rank {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -197,6 +199,10 @@ func TestReduceWindowInRange(t *testing.T) {
 		{[]int{2, 7, 6, 2}, []int{1, 3, 3, 1}, []int{1, 1, 2, 1}}, // overlapping
 		{[]int{5, 6, 4}, []int{2, 3, 1}, []int{2, 2, 1}},          // window over the leading axis
 		{[]int{8, 64, 64, 16}, []int{1, 4, 4, 1}, []int{1, 4, 4, 1}},
+		{[]int{2, 4, 6, 300}, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}}, // long channel runs, not a multiple of 8
+		{[]int{3, 6, 9, 24}, []int{1, 3, 2, 1}, []int{1, 3, 2, 1}},  // three blocks of 8 (reduceWindowMax8)
+		{[]int{2, 5, 5, 8}, []int{1, 2, 2, 1}, []int{1, 1, 2, 1}},   // overlapping windows, one block of 8
+		{[]int{2, 5, 4, 3}, []int{1, 1, 1, 1}, []int{1, 2, 1, 1}},   // window of one element
 	}
 	rng := rand.New(rand.NewPCG(73, 74))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
@@ -325,6 +331,99 @@ func TestIm2colShared(t *testing.T) {
 			}
 			for i := range want {
 				assertBitEqual(t, got[i], want[i])
+			}
+		})
+	}
+}
+
+// TestParallelRows checks parallelRows' split: the chunks partition [0, rows) at
+// rows*w/workers (the boundaries the executors' bit-identity arguments rely on), each run
+// once, with min(GOMAXPROCS, rows) chunks above minParallelElems and one chunk below it.
+func TestParallelRows(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, workers := range []int{1, 2, 3, 8} {
+		for _, rows := range []int{0, 1, 2, 3, 7, 100} {
+			for _, elems := range []int{minParallelElems - 1, minParallelElems} {
+				runtime.GOMAXPROCS(workers)
+				var mu sync.Mutex
+				var got [][2]int
+				parallelRows(rows, elems, func(lo, hi int) {
+					mu.Lock()
+					got = append(got, [2]int{lo, hi})
+					mu.Unlock()
+				})
+				slices.SortFunc(got, func(a, b [2]int) int { return a[0] - b[0] })
+				n := 1
+				if elems >= minParallelElems && workers > 1 && rows > 1 {
+					n = min(workers, rows)
+				}
+				want := make([][2]int, n)
+				for w := range n {
+					want[w] = [2]int{rows * w / n, rows * (w + 1) / n}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("workers %d, rows %d, elems %d: chunks %v, want %v", workers, rows, elems, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestIm2colRuns3x9 compares im2col with its definition, out[b, o0, o1, (k0, k1, c)] =
+// x[b, o0·s0 + k0·d0, o1·s1 + k1·d1, c], bit for bit (NaN, ±Inf, ±0 moved unchanged), for 3x3
+// kernels over 3 channels (float32: the array-move path im2colRuns3x9) and their neighbours
+// that take the generic loop (float64, 2 or 4 channels, a dilated kernel), strides 1 and 2,
+// odd sizes, 1, 2 and 8 workers, sizes split across goroutines.
+func TestIm2colRuns3x9(t *testing.T) {
+	cases := []struct {
+		xDims, kernel, strides, dilations []int
+	}{
+		{[]int{2, 7, 9, 3}, []int{3, 3}, []int{1, 1}, []int{1, 1}},
+		{[]int{3, 11, 8, 3}, []int{3, 3}, []int{2, 1}, []int{1, 1}},
+		{[]int{8, 66, 66, 3}, []int{3, 3}, []int{1, 1}, []int{1, 1}}, // parallel (the LRCN frames)
+		{[]int{2, 9, 9, 3}, []int{3, 3}, []int{1, 1}, []int{2, 1}},   // dilated: runs of 3
+		{[]int{2, 7, 6, 2}, []int{3, 3}, []int{1, 1}, []int{1, 1}},
+		{[]int{2, 7, 6, 4}, []int{3, 3}, []int{1, 2}, []int{1, 1}},
+	}
+	rng := rand.New(rand.NewPCG(77, 78))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%v/%v/%v", c.xDims, c.strides, c.dilations), func(t *testing.T) {
+			ch := c.xDims[3]
+			outDims := []int{c.xDims[0], 0, 0, 9 * ch}
+			for a := range 2 {
+				outDims[a+1] = (c.xDims[a+1]-(c.kernel[a]-1)*c.dilations[a]-1)/c.strides[a] + 1
+			}
+			n := c.xDims[0] * c.xDims[1] * c.xDims[2] * ch
+			m := outDims[0] * outDims[1] * outDims[2] * outDims[3]
+			xv := specialValues(rng, n)
+			p := &im2colParams{kernelSize: c.kernel, strides: c.strides, dilations: c.dilations}
+			ref := func(x []float64) []float64 {
+				out := make([]float64, 0, m)
+				for b := range outDims[0] {
+					for o0 := range outDims[1] {
+						for o1 := range outDims[2] {
+							for k0 := range 3 {
+								for k1 := range 3 {
+									i0, i1 := o0*c.strides[0]+k0*c.dilations[0], o1*c.strides[1]+k1*c.dilations[1]
+									base := ((b*c.xDims[1]+i0)*c.xDims[2] + i1) * ch
+									out = append(out, x[base:base+ch]...)
+								}
+							}
+						}
+					}
+				}
+				return out
+			}
+			want := ref(xv)
+			for _, workers := range []int{1, 2, 8} {
+				runtime.GOMAXPROCS(workers)
+				x32, out32 := convertTo[float32](xv), make([]float32, m)
+				im2col(x32, c.xDims, out32, outDims, p)
+				sameBits(t, out32, convertTo[float32](want))
+				x64, out64 := convertTo[float64](xv), make([]float64, m)
+				im2col(x64, c.xDims, out64, outDims, p)
+				sameBits(t, out64, want)
 			}
 		})
 	}

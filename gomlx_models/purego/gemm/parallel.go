@@ -29,7 +29,55 @@ func gemm(kern *microKernel, m, n, k int, a, b matView, c []float32, ldc int, wo
 	if m*n*k < parallelMinWork {
 		workers = 1
 	}
+	if g := rowGroups(kern, m, n, workers); g > 1 {
+		gemmRowGroups(kern, g, m, n, k, a, b, c, ldc)
+		return
+	}
 	gemmBlocked(kern, m, n, k, a, b, c, ldc, max(workers, 1))
+}
+
+// rowGroups returns into how many groups of whole MR-high row strips to split a product that
+// gemmBlocked would split into fewer tasks than workers per kc slice (a narrow m×n output with
+// a long k, as a convolution's kernel gradient: 27×16 with k = 327,680), or 1 to keep
+// gemmBlocked's split. Each group then runs its own gemmBlocked over all of k on one core.
+// Every C element keeps its computation: the same kernel, the same kc slices chained through
+// C, and the same tile grid (groups start at multiples of MR, so the only ragged row strip is
+// still the last one); only which goroutine computes it changes.
+func rowGroups(kern *microKernel, m, n, workers int) int {
+	if workers < 2 {
+		return 1
+	}
+	nIC := (m + mcBlock - 1) / mcBlock
+	nStrips := (min(n, ncBlock) + kern.nr - 1) / kern.nr
+	parts := 1
+	if nIC < 2*workers {
+		parts = min((2*workers+nIC-1)/nIC, nStrips)
+	}
+	if nIC*parts >= workers {
+		return 1
+	}
+	return min(workers, (m+kern.mr-1)/kern.mr)
+}
+
+// gemmRowGroups computes C = op(A)·op(B) as groups row bands of whole MR-high strips, one
+// goroutine each, each band with gemmBlocked on one core.
+func gemmRowGroups(kern *microKernel, groups, m, n, k int, a, b matView, c []float32, ldc int) {
+	strips := (m + kern.mr - 1) / kern.mr
+	band := func(g int) {
+		i0 := g * strips / groups * kern.mr
+		i1 := min((g+1)*strips/groups*kern.mr, m)
+		gemmBlocked(kern, i1-i0, n, k, a.sub(i0, 0), b, c[i0*ldc:], ldc, 1)
+	}
+	var wg sync.WaitGroup
+	for g := 1; g < groups; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			band(g)
+		}()
+	}
+	band(0)
+	wg.Wait()
 }
 
 // batchGemm runs batch products C_i = op(A_i)·op(B_i) with up to workers goroutines. Small
