@@ -233,3 +233,40 @@ func pytorchHeadRun(b *testing.B) {
 		fmt.Println(line + ", load average " + loadAvg())
 	}
 }
+
+// BenchmarkHeadOps prints the wall time per step spent in each op type's executor, and in
+// each node kind (op, output and operand shapes), for the head's B=32 training step (set
+// PUREGO_OPTIMES=1; skipped otherwise, so `make bench` does not run it).
+func BenchmarkHeadOps(b *testing.B) {
+	if os.Getenv("PUREGO_OPTIMES") == "" {
+		b.Skip("set PUREGO_OPTIMES=1 for the per-op breakdown")
+	}
+	cfg := issueHead
+	cfg.Batch = 32
+	h, err := newHeadTrainer(pureBackend(), cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := h.Step(); err != nil {
+		b.Fatal(err)
+	}
+	const steps = 3
+	report, restore := purego.TimeOps()
+	for range steps {
+		if _, err := h.Step(); err != nil {
+			restore()
+			b.Fatal(err)
+		}
+	}
+	fmt.Printf("head train step %s, per op type:\n%s", cfg, report(steps))
+	restore()
+	detail, restore := purego.TimeOpsDetail()
+	for range steps {
+		if _, err := h.Step(); err != nil {
+			restore()
+			b.Fatal(err)
+		}
+	}
+	fmt.Printf("per node kind:\n%s", detail(steps, 60))
+	restore()
+}
