@@ -272,6 +272,11 @@ func binaryStrided[T float32 | float64](k binKind, l, r []T, ls, rs []int, out [
 // one (constant along the run). Each element is simplego's expression for the op.
 func binaryRun[T float32 | float64](k binKind, a, b, out []T) {
 	n := len(out)
+	if simdElementwise && n >= simdMin {
+		if o, ok := any(out).([]float32); ok && binaryRunSIMD(k, any(a).([]float32), any(b).([]float32), o) {
+			return
+		}
+	}
 	switch {
 	case len(a) == n && len(b) == n:
 		b = b[:n]
