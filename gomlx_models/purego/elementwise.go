@@ -572,6 +572,11 @@ func signRun[T float32 | float64](x, out []T) {
 	switch xs := any(x).(type) {
 	case []float32:
 		os := any(out).([]float32)
+		if simdElementwise && len(os) >= simdMin { // AVX2, 8 lanes of the same integer selects
+			n8 := len(os) &^ 7
+			signV32(xs[:n8], os[:n8])
+			xs, os = xs[n8:len(os)], os[n8:]
+		}
 		for i, v := range xs {
 			b := math.Float32bits(v)
 			r := b&(1<<31) | 0x3f800000       // ±1 with v's sign

@@ -111,3 +111,40 @@ XS(·mulXS32, VMULPS, VMULSS)
 XS(·divXS32, VDIVPS, VDIVSS)
 SX(·subSX32, VSUBPS, VSUBSS)
 SX(·divSX32, VDIVPS, VDIVSS)
+
+// func signV32(x, out []float32): out[i] = Sign(x[i]) for i < len(out)&^7 with the integer
+// selects of signRun: ±1 with x's sign, +0 for ±0 and NaN.
+TEXT ·signV32(SB), NOSPLIT, $0-48
+	MOVQ x_base+0(FP), SI
+	MOVQ out_base+24(FP), DI
+	MOVQ out_len+32(FP), CX
+	ANDQ $-8, CX
+	MOVL $0x80000000, AX
+	MOVQ AX, X5
+	VPBROADCASTD X5, Y5 // sign bit
+	MOVL $0x3f800000, AX
+	MOVQ AX, X6
+	VPBROADCASTD X6, Y6 // 1.0
+	MOVL $0x7f7fffff, AX
+	MOVQ AX, X7
+	VPBROADCASTD X7, Y7 // largest finite magnitude
+	VPCMPEQD Y8, Y8, Y8 // -1 in every lane
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMOVDQU (SI)(AX*4), Y0
+	VPAND Y5, Y0, Y1     // b & sign
+	VPOR Y6, Y1, Y1      // ±1
+	VPANDN Y0, Y5, Y2    // b &^ sign
+	VPADDD Y8, Y2, Y2    // (b &^ sign) - 1, wrapping
+	VPCMPGTD Y7, Y2, Y3  // > 0x7f7fffff: NaN (as unsigned ≥ 0x7f800000, below the wrap)
+	VPCMPEQD Y8, Y2, Y4  // == -1: ±0
+	VPOR Y4, Y3, Y3
+	VPANDN Y1, Y3, Y1    // zero where NaN or ±0
+	VMOVDQU Y1, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	VZEROUPPER
+	RET

@@ -3,7 +3,10 @@ package purego
 import "golang.org/x/sys/cpu"
 
 // simdElementwise: the AVX2 loops of elementwise_amd64.s may run (the CPU has AVX2).
-var simdElementwise = cpu.X86.HasAVX2
+var simdElementwise = simdAvailable
+
+// simdAvailable: the CPU has AVX2.
+var simdAvailable = cpu.X86.HasAVX2
 
 // Implemented in elementwise_amd64.s; x, y have at least len(out) elements.
 
@@ -36,3 +39,6 @@ func subSX32(x []float32, c float32, out []float32)
 
 //go:noescape
 func divSX32(x []float32, c float32, out []float32)
+
+//go:noescape
+func signV32(x, out []float32)

@@ -117,3 +117,43 @@ func TestSIMDNaNPayload(t *testing.T) {
 		simdElementwise = old
 	}
 }
+
+// TestSIMDSignBitIdentical compares Sign with the AVX2 loop with the scalar loop and with
+// Sign's definition (-1 below zero, 1 above, +0 for ±0 and NaN) on every class of value.
+func TestSIMDSignBitIdentical(t *testing.T) {
+	if !simdElementwise {
+		t.Skip("no AVX2 on this machine (or not amd64)")
+	}
+	defer func() { simdElementwise = true }()
+	specials := []uint32{0x7fc00001, 0xffc00003, 0x7f800005, 0xff900007, 0x7fffffff, 0xffffffff, // NaNs
+		0x7f800000, 0xff800000, 0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000}
+	rng := rand.New(rand.NewPCG(12, 6))
+	for _, n := range []int{16, 17, 23, 24, 255, 1000} {
+		x := make([]float32, n)
+		for i := range x {
+			if rng.IntN(2) == 0 {
+				x[i] = math.Float32frombits(specials[rng.IntN(len(specials))])
+			} else {
+				x[i] = float32(rng.NormFloat64())
+			}
+		}
+		simdElementwise = false
+		want := make([]float32, n)
+		signRun(x, want)
+		simdElementwise = true
+		got := make([]float32, n)
+		signRun(x, got)
+		for i, v := range x {
+			def := float32(0)
+			switch {
+			case v < 0:
+				def = -1
+			case v > 0:
+				def = 1
+			}
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) || math.Float32bits(got[i]) != math.Float32bits(def) {
+				t.Fatalf("n=%d: Sign(%v (%#x)) = %#x with AVX2, %#x scalar, %#x by definition", n, v, math.Float32bits(v), math.Float32bits(got[i]), math.Float32bits(want[i]), math.Float32bits(def))
+			}
+		}
+	}
+}

@@ -167,7 +167,7 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 		parallelRows(len(out), len(in), func(lo, hi int) {
 			idx, base := positionOf(lo, keptDims, keptStrides)
 			o := lo
-			if len(offsets) == 1 && innerRun > 1 {
+			if len(offsets) == 1 && innerRun > 1 && reduceChains4 {
 				// One run per output element (a softmax's or a layer norm's statistics):
 				// four output elements at a time, four independent chains each in
 				// simplego's order (the latency of one chain bound the loop).
@@ -298,6 +298,10 @@ func sumColumns8[T float32 | float64](in []T, base int, offsets []int, count, st
 	dst = dst[:8]
 	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5], dst[6], dst[7] = a0, a1, a2, a3, a4, a5, a6, a7
 }
+
+// reduceChains4 turns the four-chain loop (reduceRuns4) on; tests and the interleaved
+// benchmark turn it off to compare.
+var reduceChains4 = true
 
 // reduceRuns4 sets out[i] = init op r_i[0] op r_i[1] op ... for the four runs r_i (of equal
 // length), each accumulated in order as simplego does; the four chains are independent.

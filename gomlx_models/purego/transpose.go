@@ -9,13 +9,16 @@ package purego
 
 const transposeTile = 16
 
+// transposeTiles turns transposeBlocked on; the interleaved benchmark turns it off to compare.
+var transposeTiles = true
+
 // transposeBlocked fills out (outDims) with out[pos] = in[Σ pos[a]·inStrides[a]] when that
 // is a 2-D transpose per outer position: the output's last axis is strided in the operand
 // and some other output axis q is the operand's contiguous one. It reports false (and does
 // nothing) for other layouts, and for tiles too small to gain.
 func transposeBlocked[T float32 | float64](in []T, inStrides []int, out []T, outDims []int) bool {
 	rank := len(outDims)
-	if rank < 2 || len(out) < minParallelElems {
+	if !transposeTiles || rank < 2 || len(out) < minParallelElems {
 		return false
 	}
 	last := rank - 1
