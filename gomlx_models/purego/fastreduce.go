@@ -238,7 +238,7 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 	// Split each row into column chunks too when there are few rows (a bias gradient has one).
 	chunks := 1
 	if rows < 8 && n >= 2048 {
-		chunks = min(8, n/1024) // (below 2048 columns the sum is memory-bound: splitting measured no faster)
+		chunks = min(8, n/1024) // (below 2048 columns splitting measured slower)
 	}
 	parallelRows(rows*chunks, len(in), func(lo, hi int) {
 		for u := lo; u < hi; u++ {
@@ -251,6 +251,12 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 				src := in[base+off+c0 : base+off+c1]
 				switch op {
 				case backends.OpTypeReduceSum:
+					if d32, ok := any(dst).([]float32); ok && simdElementwise && len(d32) >= simdMin {
+						// v + dst[j] with v as first source, as the loop below compiles
+						// (TestFastReduceNaNPayload: which NaN survives an addition of two).
+						addVV32(any(src).([]float32), d32, d32)
+						continue
+					}
 					for j, v := range src {
 						dst[j] += v
 					}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gopjrt/dtypes"
 )
@@ -192,5 +193,72 @@ func sprinkleSpecials(rng *rand.Rand, x *tensors.Tensor) {
 				}
 			}
 		})
+	}
+}
+
+// TestFastReduceNaNPayload sums and maximises columns and rows in which NaNs of different
+// payloads meet (a positive quiet NaN, then a negative one, then a signalling one) with the
+// round-5 loops (AVX2 column sums, four chains over rows) and with the scalar loops they
+// replace, on 1, 2 and 8 workers, comparing the bits: which payload survives depends on the
+// order of the operands of each addition, which the new loops must keep (a swapped order
+// fails here). assertBitEqual takes any NaN for any other, so this test compares the bits
+// itself. (purego's scalar loops and simplego's keep different payloads in some of these
+// cases, before and after round 5: the values otherwise agree, checked with assertBitEqual.)
+func TestFastReduceNaNPayload(t *testing.T) {
+	pure := testBackend(t)
+	sg, err := simplego.New("ops_sequential")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payloads := []uint32{0x7fc00001, 0xffc00002, 0x7f800003, 0x3f800000}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func() { simdElementwise, reduceChains4 = simdAvailable, true }()
+	for _, c := range []struct {
+		dims []int
+		axes []int
+	}{
+		{[]int{4, 520}, []int{0}},     // few long rows: AVX2 column sums
+		{[]int{4, 4100}, []int{0}},    // column chunks
+		{[]int{4, 64}, []int{0}},      // blocks of 8 columns
+		{[]int{9, 4}, []int{1}},       // four chains over rows
+		{[]int{90, 2, 400}, []int{2}}, // four chains, parallel
+	} {
+		x := tensors.FromShape(shapes.Make(dtypes.Float32, c.dims...))
+		tensors.MutableFlatData(x, func(flat []float32) {
+			inner := c.dims[len(c.dims)-1]
+			for i := range flat {
+				// Column sums meet the payloads row after row; row loops along the row.
+				k := i / inner
+				if c.axes[0] == len(c.dims)-1 {
+					k = i % inner
+				}
+				flat[i] = math.Float32frombits(payloads[k%len(payloads)])
+			}
+		})
+		for _, op := range []string{"ReduceSum", "ReduceMax"} {
+			fn := func(b backends.Builder, xo backends.Op) (backends.Op, error) {
+				if op == "ReduceMax" {
+					return b.ReduceMax(xo, c.axes...)
+				}
+				return b.ReduceSum(xo, c.axes...)
+			}
+			simdElementwise, reduceChains4 = false, false
+			runtime.GOMAXPROCS(1)
+			scalar := runBuilderOp(t, pure, x, fn)
+			simdElementwise, reduceChains4 = simdAvailable, true
+			assertBitEqual(t, scalar, runBuilderOp(t, sg, x, fn))
+			want := tensors.MustCopyFlatData[float32](scalar)
+			for _, workers := range []int{1, 2, 8} {
+				runtime.GOMAXPROCS(workers)
+				t.Run(fmt.Sprintf("%s/%v/%d", op, c.dims, workers), func(t *testing.T) {
+					got := tensors.MustCopyFlatData[float32](runBuilderOp(t, pure, x, fn))
+					for i, w := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(w) {
+							t.Fatalf("element %d: %#x, scalar loops %#x", i, math.Float32bits(got[i]), math.Float32bits(w))
+						}
+					}
+				})
+			}
+		}
 	}
 }

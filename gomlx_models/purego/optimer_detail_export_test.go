@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -15,7 +16,7 @@ import (
 // only): it shows which nodes of a step take the time.
 func TimeOpsDetail() (report func(steps int, top int) string, restore func()) {
 	var saved [backends.OpTypeLast]executor
-	type acc struct{ ns, n int64 }
+	type acc struct{ ns, cpu, n int64 }
 	var mu sync.Mutex
 	totals := map[string]*acc{}
 	for op := range backends.OpTypeLast {
@@ -34,9 +35,10 @@ func TimeOpsDetail() (report func(steps int, top int) string, restore func()) {
 			if p, ok := n0data(n).(*fusedProgram); ok {
 				key += " {" + p.String() + "}"
 			}
-			start := time.Now()
+			start, c0 := time.Now(), cpuNanos()
 			out, err := fn(b, n, in, o)
 			d := int64(time.Since(start))
+			dc := cpuNanos() - c0
 			mu.Lock()
 			a := totals[key]
 			if a == nil {
@@ -44,6 +46,7 @@ func TimeOpsDetail() (report func(steps int, top int) string, restore func()) {
 				totals[key] = a
 			}
 			a.ns += d
+			a.cpu += dc
 			a.n++
 			mu.Unlock()
 			return out, err
@@ -51,13 +54,13 @@ func TimeOpsDetail() (report func(steps int, top int) string, restore func()) {
 	}
 	report = func(steps, top int) string {
 		type row struct {
-			k     string
-			ns, n int64
+			k          string
+			ns, cpu, n int64
 		}
 		var rows []row
 		var total int64
 		for k, a := range totals {
-			rows = append(rows, row{k, a.ns, a.n})
+			rows = append(rows, row{k, a.ns, a.cpu, a.n})
 			total += a.ns
 		}
 		totals = map[string]*acc{}
@@ -68,12 +71,22 @@ func TimeOpsDetail() (report func(steps int, top int) string, restore func()) {
 			if i >= top {
 				break
 			}
-			fmt.Fprintf(&sb, "  %7.2f ms/step %5.1f%% %3d calls/step  %s\n", float64(r.ns)/1e6/float64(steps), 100*float64(r.ns)/float64(total), r.n/int64(steps), r.k)
+			fmt.Fprintf(&sb, "  %7.2f ms/step %5.1f%% (CPU %4.2fx wall) %3d calls/step  %s\n", float64(r.ns)/1e6/float64(steps), 100*float64(r.ns)/float64(total), float64(r.cpu)/float64(r.ns), r.n/int64(steps), r.k)
 		}
 		return sb.String()
 	}
 	restore = func() { simplegoExecutors = saved }
 	return report, restore
+}
+
+// cpuNanos is the process's user+system CPU time (ops run one at a time, so the difference
+// around an executor is its CPU, plus the runtime's background work).
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 func n0data(n *simplego.Node) any { _, d := nodeOf(n); return d }

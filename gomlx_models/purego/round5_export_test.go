@@ -7,5 +7,6 @@ func SetRound5(on bool) {
 	simdElementwise = on && simdAvailable
 	dotStridedBatch = on
 	reduceChains4 = on
+	// (the AVX2 column sums of fastreduce.go follow simdElementwise)
 	transposeTiles = on
 }
