@@ -427,6 +427,13 @@ func putScratch[T float32 | float64](s []T) {
 
 // dotGeneral computes out[b, i, j] = Σ_k lhs[b, i, k]·rhs[b, j, k] over the normalised views.
 func dotGeneral[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs []T, p dotParams, out []T, mm batchedGemm[T]) {
+	dotGeneralInto(lhsDims, lhs, rhsDims, rhs, p, out, nil, p.rhsCross, mm)
+}
+
+// dotGeneralInto is dotGeneral writing the [i, j] matrix of batch index (b_0, b_1, ...) (over
+// the node's batch axes) at Σ b_a·outBatchStrides[a], row stride ldc, columns contiguous;
+// outBatchStrides nil means the contiguous [batch, m, n] layout.
+func dotGeneralInto[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs []T, p dotParams, out []T, outBatchStrides []int, ldc int, mm batchedGemm[T]) {
 	m, n, k := p.lhsCross, p.rhsCross, p.contracting
 	a := viewOperand(lhs, lhsDims, p.lhsContracting, p.lhsBatch, m, k)
 	b := viewOperand(rhs, rhsDims, p.rhsContracting, p.rhsBatch, n, k)
@@ -434,8 +441,16 @@ func dotGeneral[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs 
 	for i, ax := range p.lhsBatch {
 		bdims[i] = lhsDims[ax]
 	}
+	if outBatchStrides == nil {
+		outBatchStrides = make([]int, len(bdims))
+		st := m * n
+		for i := len(bdims) - 1; i >= 0; i-- {
+			outBatchStrides[i] = st
+			st *= bdims[i]
+		}
+	}
 	// C = A·Bᵀ: op(B) must be k×n, so B stored [n, k] (not trans) is transposed for gemm.
-	dotBatched(a, b, bdims, m, n, k, out, mm)
+	dotBatched(a, b, bdims, m, n, k, out, outBatchStrides, ldc, mm)
 	for _, o := range []operand[T]{a.operand, b.operand} {
 		if o.scratch {
 			putScratch(o.data)

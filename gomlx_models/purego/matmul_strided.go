@@ -112,48 +112,72 @@ func mergedStride(dims, strides, axes []int) (int, bool) {
 }
 
 // dotBatched runs mm over the batch: the batch axes (sizes bdims, output order) are merged
-// where both operands allow, the innermost merged axis is one batched call and the outer
-// ones are iterated.
-func dotBatched[T float32 | float64](a, b batchView[T], bdims []int, m, n, k int, out []T, mm batchedGemm[T]) {
-	// Merge batch axes from the innermost while both operands' strides allow it.
-	var gd, ga, gb []int // merged batch axes: size, lhs stride, rhs stride (outer to inner)
+// where both operands and the output (batch strides cs, row stride ldc) allow, the innermost
+// merged axis is one batched call and the outer ones are iterated.
+func dotBatched[T float32 | float64](a, b batchView[T], bdims []int, m, n, k int, out []T, cs []int, ldc int, mm batchedGemm[T]) {
+	// Merge batch axes from the innermost while all strides allow it.
+	var gd, ga, gb, gc []int // merged batch axes: size, lhs, rhs and output strides (outer to inner)
 	for i := len(bdims) - 1; i >= 0; i-- {
 		d := bdims[i]
 		if d == 1 {
 			continue
 		}
-		if g := len(gd); g > 0 && a.batchStrides[i] == ga[0]*gd[0] && b.batchStrides[i] == gb[0]*gd[0] {
+		if g := len(gd); g > 0 && a.batchStrides[i] == ga[0]*gd[0] && b.batchStrides[i] == gb[0]*gd[0] && cs[i] == gc[0]*gd[0] {
 			gd[0] *= d
 			continue
 		}
 		gd = append([]int{d}, gd...)
 		ga = append([]int{a.batchStrides[i]}, ga...)
 		gb = append([]int{b.batchStrides[i]}, gb...)
+		gc = append([]int{cs[i]}, gc...)
 	}
-	inner, sa, sb := 1, 0, 0
+	inner, sa, sb, sc := 1, 0, 0, 0
 	if g := len(gd); g > 0 {
-		inner, sa, sb = gd[g-1], ga[g-1], gb[g-1]
-		gd, ga, gb = gd[:g-1], ga[:g-1], gb[:g-1]
+		inner, sa, sb, sc = gd[g-1], ga[g-1], gb[g-1], gc[g-1]
+		gd, ga, gb, gc = gd[:g-1], ga[:g-1], gb[:g-1], gc[:g-1]
 	}
 	outer := 1
 	for _, d := range gd {
 		outer *= d
 	}
+	if inner > 1 && sc < (m-1)*ldc+n {
+		// Interleaved output matrices (a batch axis inside the rows of the output, a
+		// transposed attention result): one gemm call per product, the products spread
+		// over the cores whole.
+		gd, ga, gb, gc = append(gd, inner), append(ga, sa), append(gb, sb), append(gc, sc)
+		outer *= inner
+		parallelRows(outer, outer*m*n, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				offA, offB, offC := 0, 0, 0
+				r := o
+				for x := len(gd) - 1; x >= 0; x-- {
+					i := r % gd[x]
+					r /= gd[x]
+					offA += i * ga[x]
+					offB += i * gb[x]
+					offC += i * gc[x]
+				}
+				mm(1, a.trans, !b.trans, m, n, k, a.data[offA:], a.ld, 0, b.data[offB:], b.ld, 0, out[offC:], ldc, 0, 1)
+			}
+		})
+		return
+	}
 	idx := make([]int, len(gd))
-	offA, offB := 0, 0
+	offA, offB, offC := 0, 0, 0
 	workers := runtime.GOMAXPROCS(0)
-	for o := range outer {
-		c := out[o*inner*m*n:]
-		mm(inner, a.trans, !b.trans, m, n, k, a.data[offA:], a.ld, sa, b.data[offB:], b.ld, sb, c, n, m*n, workers)
+	for range outer {
+		mm(inner, a.trans, !b.trans, m, n, k, a.data[offA:], a.ld, sa, b.data[offB:], b.ld, sb, out[offC:], ldc, sc, workers)
 		for x := len(gd) - 1; x >= 0; x-- { // odometer over the outer batch axes
 			idx[x]++
 			offA += ga[x]
 			offB += gb[x]
+			offC += gc[x]
 			if idx[x] < gd[x] {
 				break
 			}
 			offA -= idx[x] * ga[x]
 			offB -= idx[x] * gb[x]
+			offC -= idx[x] * gc[x]
 			idx[x] = 0
 		}
 	}
