@@ -272,8 +272,9 @@ func BenchmarkHeadOps(b *testing.B) {
 }
 
 // BenchmarkHeadRound5Interleaved alternates head steps with the round-5 fast paths on and off
-// (purego.SetRound5) in one process, so that both see the same load, and reports the CPU
-// and wall seconds per step of each.
+// (purego.SetRound5; two trainers, one compiled with the paths on and one with them off, as
+// the output-layout rewrite happens at compile time) in one process, so that both see the
+// same load, and reports the CPU and wall seconds per step of each.
 func BenchmarkHeadRound5Interleaved(b *testing.B) {
 	defer purego.SetRound5(true)
 	for _, w := range []struct {
@@ -284,16 +285,20 @@ func BenchmarkHeadRound5Interleaved(b *testing.B) {
 		b.Run(w.name, func(b *testing.B) {
 			cfg := issueHead
 			cfg.Batch = w.batch
-			h, err := newHeadTrainer(pureBackend(), cfg, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			run := h.Infer
-			if w.train {
-				run = func() error { _, err := h.Step(); return err }
-			}
-			if err := run(); err != nil { // compiles
-				b.Fatal(err)
+			var runs [2]func() error
+			for i, on := range []bool{true, false} {
+				purego.SetRound5(on)
+				h, err := newHeadTrainer(pureBackend(), cfg, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				runs[i] = h.Infer
+				if w.train {
+					runs[i] = func() error { _, err := h.Step(); return err }
+				}
+				if err := runs[i](); err != nil { // compiles
+					b.Fatal(err)
+				}
 			}
 			var cpu, wall [2]float64
 			b.ResetTimer()
@@ -301,7 +306,7 @@ func BenchmarkHeadRound5Interleaved(b *testing.B) {
 				for i, on := range []bool{true, false} {
 					purego.SetRound5(on)
 					c0, t0 := cpuSeconds(), time.Now()
-					if err := run(); err != nil {
+					if err := runs[i](); err != nil {
 						b.Fatal(err)
 					}
 					cpu[i] += cpuSeconds() - c0

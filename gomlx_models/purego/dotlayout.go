@@ -33,8 +33,14 @@ type dotOutProgram struct {
 
 var dotOutBuilt, dotOutCalls atomic.Int64 // for tests
 
+// dotOutLayout turns the rewrite on (BenchmarkHeadRound5Interleaved compiles a step without it).
+var dotOutLayout = true
+
 // absorbDotTransposes rewrites each Transpose(Reshape(DotGeneral)) of nodes that qualifies.
 func absorbDotTransposes(nodes []*simplego.Node, f *fuser) {
+	if !dotOutLayout {
+		return
+	}
 	for i, t := range nodes {
 		if f.uses[i] == 0 || *nodeOpType(t) != backends.OpTypeTranspose || nodeMulti(t) {
 			continue
