@@ -233,3 +233,91 @@ func pytorchHeadRun(b *testing.B) {
 		fmt.Println(line + ", load average " + loadAvg())
 	}
 }
+
+// BenchmarkHeadOps prints the wall time per step spent in each op type's executor, and in
+// each node kind (op, output and operand shapes), for the head's B=32 training step (set
+// PUREGO_OPTIMES=1; skipped otherwise, so `make bench` does not run it).
+func BenchmarkHeadOps(b *testing.B) {
+	if os.Getenv("PUREGO_OPTIMES") == "" {
+		b.Skip("set PUREGO_OPTIMES=1 for the per-op breakdown")
+	}
+	cfg := issueHead
+	cfg.Batch = 32
+	h, err := newHeadTrainer(pureBackend(), cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := h.Step(); err != nil {
+		b.Fatal(err)
+	}
+	const steps = 3
+	report, restore := purego.TimeOps()
+	for range steps {
+		if _, err := h.Step(); err != nil {
+			restore()
+			b.Fatal(err)
+		}
+	}
+	fmt.Printf("head train step %s, per op type:\n%s", cfg, report(steps))
+	restore()
+	detail, restore := purego.TimeOpsDetail()
+	for range steps {
+		if _, err := h.Step(); err != nil {
+			restore()
+			b.Fatal(err)
+		}
+	}
+	fmt.Printf("per node kind:\n%s", detail(steps, 60))
+	restore()
+}
+
+// BenchmarkHeadRound5Interleaved alternates head steps with the round-5 fast paths on and off
+// (purego.SetRound5; two trainers, one compiled with the paths on and one with them off, as
+// the output-layout rewrite happens at compile time) in one process, so that both see the
+// same load, and reports the CPU and wall seconds per step of each.
+func BenchmarkHeadRound5Interleaved(b *testing.B) {
+	defer purego.SetRound5(true)
+	for _, w := range []struct {
+		name  string
+		batch int
+		train bool
+	}{{"TrainB32", 32, true}, {"InferB32", 32, false}, {"TrainB8", 8, true}} {
+		b.Run(w.name, func(b *testing.B) {
+			cfg := issueHead
+			cfg.Batch = w.batch
+			var runs [2]func() error
+			for i, on := range []bool{true, false} {
+				purego.SetRound5(on)
+				h, err := newHeadTrainer(pureBackend(), cfg, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				runs[i] = h.Infer
+				if w.train {
+					runs[i] = func() error { _, err := h.Step(); return err }
+				}
+				if err := runs[i](); err != nil { // compiles
+					b.Fatal(err)
+				}
+			}
+			var cpu, wall [2]float64
+			b.ResetTimer()
+			for range b.N {
+				for i, on := range []bool{true, false} {
+					purego.SetRound5(on)
+					c0, t0 := cpuSeconds(), time.Now()
+					if err := runs[i](); err != nil {
+						b.Fatal(err)
+					}
+					cpu[i] += cpuSeconds() - c0
+					wall[i] += time.Since(t0).Seconds()
+				}
+			}
+			n := float64(b.N)
+			b.ReportMetric(cpu[0]/n, "on-cpu-s/op")
+			b.ReportMetric(cpu[1]/n, "off-cpu-s/op")
+			fmt.Printf("head %s: round 5 on %.3f CPU-s %.3f s wall per step, off %.3f CPU-s %.3f s wall (%+.1f%% CPU, %+.1f%% wall), %d steps each, load average %s\n",
+				w.name, cpu[0]/n, wall[0]/n, cpu[1]/n, wall[1]/n, 100*(cpu[0]/cpu[1]-1), 100*(wall[0]/wall[1]-1), b.N, loadAvg())
+		})
+	}
+}

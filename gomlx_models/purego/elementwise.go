@@ -272,6 +272,11 @@ func binaryStrided[T float32 | float64](k binKind, l, r []T, ls, rs []int, out [
 // one (constant along the run). Each element is simplego's expression for the op.
 func binaryRun[T float32 | float64](k binKind, a, b, out []T) {
 	n := len(out)
+	if simdElementwise && n >= simdMin {
+		if o, ok := any(out).([]float32); ok && binaryRunSIMD(k, any(a).([]float32), any(b).([]float32), o) {
+			return
+		}
+	}
 	switch {
 	case len(a) == n && len(b) == n:
 		b = b[:n]
@@ -567,6 +572,11 @@ func signRun[T float32 | float64](x, out []T) {
 	switch xs := any(x).(type) {
 	case []float32:
 		os := any(out).([]float32)
+		if simdElementwise && len(os) >= simdMin { // AVX2, 8 lanes of the same integer selects
+			n8 := len(os) &^ 7
+			signV32(xs[:n8], os[:n8])
+			xs, os = xs[n8:len(os)], os[n8:]
+		}
 		for i, v := range xs {
 			b := math.Float32bits(v)
 			r := b&(1<<31) | 0x3f800000       // ±1 with v's sign

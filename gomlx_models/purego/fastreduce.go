@@ -166,7 +166,25 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 		// Innermost group reduced: out[o] = reduce over offsets, each a contiguous run.
 		parallelRows(len(out), len(in), func(lo, hi int) {
 			idx, base := positionOf(lo, keptDims, keptStrides)
-			for o := lo; o < hi; o++ {
+			o := lo
+			if len(offsets) == 1 && innerRun > 1 && reduceChains4 {
+				// One run per output element (a softmax's or a layer norm's statistics):
+				// four output elements at a time, four independent chains each in
+				// simplego's order (the latency of one chain bound the loop).
+				off := offsets[0]
+				for ; o+4 <= hi; o += 4 {
+					b0 := base + off
+					base = nextPosition(idx, keptDims, keptStrides, base)
+					b1 := base + off
+					base = nextPosition(idx, keptDims, keptStrides, base)
+					b2 := base + off
+					base = nextPosition(idx, keptDims, keptStrides, base)
+					b3 := base + off
+					base = nextPosition(idx, keptDims, keptStrides, base)
+					reduceRuns4(in[b0:b0+innerRun], in[b1:b1+innerRun], in[b2:b2+innerRun], in[b3:b3+innerRun], init, op, out[o:o+4])
+				}
+			}
+			for ; o < hi; o++ {
 				acc := init
 				for _, off := range offsets {
 					run := in[base+off : base+off+innerRun]
@@ -209,9 +227,9 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 				row, c0 := u/blocks, (u%blocks)*8
 				_, base := positionOf(row, outerDims, outerStrides)
 				if len(redDims) == 1 { // one reduced group: offsets i*stride, not read from memory
-					sumColumns8Strided(in, base+c0, redDims[0], redStrides[0], init, out[row*n+c0:row*n+c0+8])
+					sumColumns8(in, base+c0, nil, redDims[0], redStrides[0], init, out[row*n+c0:row*n+c0+8])
 				} else {
-					sumColumns8(in, base+c0, offsets, init, out[row*n+c0:row*n+c0+8])
+					sumColumns8(in, base+c0, offsets, 0, 0, init, out[row*n+c0:row*n+c0+8])
 				}
 			}
 		})
@@ -220,7 +238,7 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 	// Split each row into column chunks too when there are few rows (a bias gradient has one).
 	chunks := 1
 	if rows < 8 && n >= 2048 {
-		chunks = min(8, n/1024)
+		chunks = min(8, n/1024) // (below 2048 columns splitting measured slower)
 	}
 	parallelRows(rows*chunks, len(in), func(lo, hi int) {
 		for u := lo; u < hi; u++ {
@@ -233,6 +251,12 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 				src := in[base+off+c0 : base+off+c1]
 				switch op {
 				case backends.OpTypeReduceSum:
+					if d32, ok := any(dst).([]float32); ok && simdElementwise && len(d32) >= simdMin {
+						// v + dst[j] with v as first source, as the loop below compiles
+						// (TestFastReduceNaNPayload: which NaN survives an addition of two).
+						addVV32(any(src).([]float32), d32, d32)
+						continue
+					}
 					for j, v := range src {
 						dst[j] += v
 					}
@@ -254,12 +278,20 @@ func reduceAxes[T float32 | float64](in []T, dims []int, reduced []bool, out []T
 	})
 }
 
-// sumColumns8 sets dst[j] = init + in[base+offsets[0]+j] + in[base+offsets[1]+j] + ... for
-// j < 8, adding in the order of offsets, with the 8 sums held in registers.
-func sumColumns8[T float32 | float64](in []T, base int, offsets []int, init T, dst []T) {
+// sumColumns8 sets dst[j] = init + in[base+o0+j] + in[base+o1+j] + ... for j < 8, o0, o1,
+// ... being offsets in that order or, when offsets is nil, 0, stride, 2*stride, ... (count
+// of them), with the 8 sums held in registers.
+func sumColumns8[T float32 | float64](in []T, base int, offsets []int, count, stride int, init T, dst []T) {
 	a0, a1, a2, a3, a4, a5, a6, a7 := init, init, init, init, init, init, init, init
-	for _, off := range offsets {
-		s := in[base+off : base+off+8 : base+off+8]
+	if offsets != nil {
+		count = len(offsets)
+	}
+	for i := range count {
+		off := base + i*stride
+		if offsets != nil {
+			off = base + offsets[i]
+		}
+		s := in[off : off+8 : off+8]
 		a0 += s[0]
 		a1 += s[1]
 		a2 += s[2]
@@ -273,22 +305,47 @@ func sumColumns8[T float32 | float64](in []T, base int, offsets []int, init T, d
 	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5], dst[6], dst[7] = a0, a1, a2, a3, a4, a5, a6, a7
 }
 
-// sumColumns8Strided is sumColumns8 with offsets 0, stride, 2*stride, ... (count of them).
-func sumColumns8Strided[T float32 | float64](in []T, base, count, stride int, init T, dst []T) {
-	a0, a1, a2, a3, a4, a5, a6, a7 := init, init, init, init, init, init, init, init
-	for off := base; off < base+count*stride; off += stride {
-		s := in[off : off+8 : off+8]
-		a0 += s[0]
-		a1 += s[1]
-		a2 += s[2]
-		a3 += s[3]
-		a4 += s[4]
-		a5 += s[5]
-		a6 += s[6]
-		a7 += s[7]
+// reduceChains4 turns the four-chain loop (reduceRuns4) on; tests and the interleaved
+// benchmark turn it off to compare.
+var reduceChains4 = true
+
+// reduceRuns4 sets out[i] = init op r_i[0] op r_i[1] op ... for the four runs r_i (of equal
+// length), each accumulated in order as simplego does; the four chains are independent.
+func reduceRuns4[T float32 | float64](r0, r1, r2, r3 []T, init T, op backends.OpType, out []T) {
+	n := len(r0)
+	r1, r2, r3, out = r1[:n], r2[:n], r3[:n], out[:4]
+	a0, a1, a2, a3 := init, init, init, init
+	switch op {
+	case backends.OpTypeReduceSum:
+		for j, v := range r0 {
+			a0 += v
+			a1 += r1[j]
+			a2 += r2[j]
+			a3 += r3[j]
+		}
+	case backends.OpTypeReduceProduct:
+		for j, v := range r0 {
+			a0 *= v
+			a1 *= r1[j]
+			a2 *= r2[j]
+			a3 *= r3[j]
+		}
+	case backends.OpTypeReduceMax:
+		for j, v := range r0 {
+			a0 = max(a0, v)
+			a1 = max(a1, r1[j])
+			a2 = max(a2, r2[j])
+			a3 = max(a3, r3[j])
+		}
+	case backends.OpTypeReduceMin:
+		for j, v := range r0 {
+			a0 = min(a0, v)
+			a1 = min(a1, r1[j])
+			a2 = min(a2, r2[j])
+			a3 = min(a3, r3[j])
+		}
 	}
-	dst = dst[:8]
-	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5], dst[6], dst[7] = a0, a1, a2, a3, a4, a5, a6, a7
+	out[0], out[1], out[2], out[3] = a0, a1, a2, a3
 }
 
 // offsetsOf lists Σ_a i[a]*strides[a] for every multi-index i over dims, row-major (one
@@ -377,9 +434,13 @@ func execTranspose(backend *simplego.Backend, node *simplego.Node, inputs []*sim
 	fastTransposeCalls.Add(1)
 	switch flat := bufferOf(out).flat.(type) {
 	case []float32:
-		stridedCopy(in.flat.([]float32), 0, inStrides, flat, outShape.Dimensions)
+		if !transposeBlocked(in.flat.([]float32), inStrides, flat, outShape.Dimensions) {
+			stridedCopy(in.flat.([]float32), 0, inStrides, flat, outShape.Dimensions)
+		}
 	case []float64:
-		stridedCopy(in.flat.([]float64), 0, inStrides, flat, outShape.Dimensions)
+		if !transposeBlocked(in.flat.([]float64), inStrides, flat, outShape.Dimensions) {
+			stridedCopy(in.flat.([]float64), 0, inStrides, flat, outShape.Dimensions)
+		}
 	}
 	return out, nil
 }

@@ -240,6 +240,7 @@ func fuseElementwise(sb *simplego.Builder, outputs []backends.Op) {
 			}
 		}
 	}
+	absorbDotTransposes(nodes, f) // dotlayout.go
 	for i := len(nodes) - 1; i >= 0; i-- {
 		if f.uses[i] == 0 || f.absorbed[i] || !fusible(nodes[i]) {
 			continue
@@ -496,6 +497,9 @@ func mergeAxesN(dims []int, strides [][]int) (mdims []int, mstrides [][]int) {
 // execFused runs purego's fused nodes (they exist only when the pass built them).
 func execFused(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
 	outShape, data := nodeOf(node)
+	if dp, ok := data.(*dotOutProgram); ok {
+		return execDotOut(backend, node, inputs, dp)
+	}
 	p, ok := data.(*fusedProgram)
 	if !ok || len(inputs) != p.nInputs {
 		return nil, fmt.Errorf("purego fused node: node data is %T with %d inputs, want purego's program", data, len(inputs))

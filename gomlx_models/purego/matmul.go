@@ -3,7 +3,6 @@ package purego
 import (
 	"fmt"
 	"reflect"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -391,7 +390,9 @@ func transpose[T float32 | float64](x []T, dims, perm []int) []T {
 		outDims[i], inStrides[i] = dims[a], strides[a]
 	}
 	out := getScratch[T](len(x))
-	stridedCopy(x, 0, inStrides, out, outDims)
+	if !transposeBlocked(x, inStrides, out, outDims) {
+		stridedCopy(x, 0, inStrides, out, outDims)
+	}
 	return out
 }
 
@@ -427,12 +428,31 @@ func putScratch[T float32 | float64](s []T) {
 
 // dotGeneral computes out[b, i, j] = Σ_k lhs[b, i, k]·rhs[b, j, k] over the normalised views.
 func dotGeneral[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs []T, p dotParams, out []T, mm batchedGemm[T]) {
+	dotGeneralInto(lhsDims, lhs, rhsDims, rhs, p, out, nil, p.rhsCross, mm)
+}
+
+// dotGeneralInto is dotGeneral writing the [i, j] matrix of batch index (b_0, b_1, ...) (over
+// the node's batch axes) at Σ b_a·outBatchStrides[a], row stride ldc, columns contiguous;
+// outBatchStrides nil means the contiguous [batch, m, n] layout.
+func dotGeneralInto[T float32 | float64](lhsDims []int, lhs []T, rhsDims []int, rhs []T, p dotParams, out []T, outBatchStrides []int, ldc int, mm batchedGemm[T]) {
 	m, n, k := p.lhsCross, p.rhsCross, p.contracting
-	a := prepare(lhs, lhsDims, p.lhsContracting, p.lhsBatch, m, k)
-	b := prepare(rhs, rhsDims, p.rhsContracting, p.rhsBatch, n, k)
+	a := viewOperand(lhs, lhsDims, p.lhsContracting, p.lhsBatch, m, k)
+	b := viewOperand(rhs, rhsDims, p.rhsContracting, p.rhsBatch, n, k)
+	bdims := make([]int, len(p.lhsBatch))
+	for i, ax := range p.lhsBatch {
+		bdims[i] = lhsDims[ax]
+	}
+	if outBatchStrides == nil {
+		outBatchStrides = make([]int, len(bdims))
+		st := m * n
+		for i := len(bdims) - 1; i >= 0; i-- {
+			outBatchStrides[i] = st
+			st *= bdims[i]
+		}
+	}
 	// C = A·Bᵀ: op(B) must be k×n, so B stored [n, k] (not trans) is transposed for gemm.
-	mm(p.batch, a.trans, !b.trans, m, n, k, a.data, a.ld, m*k, b.data, b.ld, n*k, out, n, m*n, runtime.GOMAXPROCS(0))
-	for _, o := range []operand[T]{a, b} {
+	dotBatched(a, b, bdims, m, n, k, out, outBatchStrides, ldc, mm)
+	for _, o := range []operand[T]{a.operand, b.operand} {
 		if o.scratch {
 			putScratch(o.data)
 		}
