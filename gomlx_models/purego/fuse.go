@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -563,7 +564,9 @@ func fusedRun[T float32 | float64](p *fusedProgram, srcs [][]T, out []T) {
 		block = fuseBlock / period * period
 	}
 	parallelRows(len(out), len(out)*p.work, func(lo, hi int) {
-		regs := make([]T, len(p.instrs)*fuseBlock)
+		rp := fusedRegs[T](len(p.instrs) * fuseBlock)
+		defer fusedRegsPool.Put(rp)
+		regs := (*rp)[:len(p.instrs)*fuseBlock]
 		lens := make([]int, len(p.instrs))
 		vals := make([][]T, nv)
 		offs := make([]int, nv)
@@ -635,6 +638,20 @@ func fusedRun[T float32 | float64](p *fusedProgram, srcs [][]T, out []T) {
 			}
 		}
 	})
+}
+
+// fusedRegsPool recycles fusedRun's registers (*[]float32 or *[]float64; each register is
+// written before it is read, so old contents never matter): len(instrs)·fuseBlock values per
+// chunk and call would otherwise be garbage each time.
+var fusedRegsPool sync.Pool
+
+// fusedRegs returns a pooled (or new) slice pointer of dtype T with at least n values.
+func fusedRegs[T float32 | float64](n int) *[]T {
+	if rp, ok := fusedRegsPool.Get().(*[]T); ok && cap(*rp) >= n {
+		return rp
+	}
+	r := make([]T, n)
+	return &r
 }
 
 // fusedTiling merges the two innermost merged axes of p when the innermost one is short (a
