@@ -389,11 +389,16 @@ func selectScatterTiled[T float32 | float64](x []T, xDims []int, src []T, srcDim
 						}
 					}
 				} else {
+					// Branch-free: arg by a conditional move; best by max, which differs from
+					// the selected value only between ±0 (equal in every later comparison)
+					// and in which NaN it holds (any NaN compares false).
+					bs, as := best[:len(xs)], arg[:len(xs)]
 					for j, v := range xs {
 						zs[j] = zero
-						if v > best[j] || v != v {
-							best[j], arg[j] = v, int32(w+1)
-						}
+						b := bs[j]
+						take := -(b2i32(v > b) | b2i32(v != v)) // all ones when selected
+						as[j] ^= (as[j] ^ int32(w+1)) & take
+						bs[j] = max(b, v)
 					}
 				}
 			}
@@ -405,6 +410,14 @@ func selectScatterTiled[T float32 | float64](x []T, xDims []int, src []T, srcDim
 		}
 	})
 	return true
+}
+
+// b2i32 is 1 for true, 0 for false (compiled to a flag set, no branch).
+func b2i32(c bool) int32 {
+	if c {
+		return 1
+	}
+	return 0
 }
 
 // padEdges is pad without interior padding: each output element is written once, either

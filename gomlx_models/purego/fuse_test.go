@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -178,6 +179,16 @@ var fuseCases = []struct {
 			y := c.bin(B.Add, o[0], c.bcast(o[1], dt, []int{7, 5, 9}, 1, 2))
 			return []backends.Op{c.bin(B.Min, c.un(B.Cos, y), c.un(B.Sin, p))}
 		}},
+	// Short innermost axis (13 channels) with a bias and a per-(batch, channel) statistic
+	// repeated over the positions: fusedTiling's layout (blocks of whole periods, tiled
+	// copies refilled when the statistic's batch changes); 46,371 elements, so 2 and 8
+	// workers split it at positions that are not multiples of the period.
+	{"short channels with bias", [][]int{{3, 29, 41, 13}, {13}, {3, 1, 1, 13}, {}}, 3,
+		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
+			d := c.dims(o[0])
+			y := c.bin(B.Max, c.bin(B.Add, o[0], c.bcast(o[1], dt, d, 3)), o[3])
+			return []backends.Op{c.bin(B.Mul, y, o[2])}
+		}},
 	{"broadcast of a reshape", [][]int{{6, 50}, {6}}, 2,
 		func(c *chain, dt dtypes.DType, o []backends.Op) []backends.Op {
 			s := c.bcast(c.reshape(o[1], 6, 1), dt, []int{6, 50}, 0, 1)
@@ -250,8 +261,12 @@ func TestFusedEqualsUnfused(t *testing.T) {
 						withWorkers(w, func() {
 							before = fusedOpsBuilt.Load()
 							ran = fastFusedCalls.Load()
+							tiled := fusedTiledRuns.Load()
 							for i, got := range runBuilderGraph(t, pure, xs, owned, fn) {
 								assertSameBits(t, got, want[i])
+							}
+							if strings.HasPrefix(fc.name, "short channels") && fusedTiledRuns.Load() == tiled {
+								t.Fatal("the fused node did not run in fusedTiling's layout")
 							}
 							if n := fusedOpsBuilt.Load() - before; n < int64(fc.minOps) || fastFusedCalls.Load() == ran {
 								t.Fatalf("%d ops fused (want at least %d), %d fused nodes run", n, fc.minOps, fastFusedCalls.Load()-ran)
