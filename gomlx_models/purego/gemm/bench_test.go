@@ -24,6 +24,8 @@ var benchShapes = []benchShape{
 	{"NT_1248x2048x512", 1, false, true, 1248, 2048, 512},
 	{"TN_1248x2048x512", 1, true, false, 1248, 2048, 512},
 	{"NN_1248x512x512", 1, false, false, 1248, 512, 512},
+	{"TN_512x2048x4992", 1, true, false, 512, 2048, 4992}, // the head's weight gradients (B=32)
+	{"TN_512x512x4992", 1, true, false, 512, 512, 4992},
 	{"attn_64x156x156x64", 64, false, true, 156, 156, 64},
 	{"conv_16384x16x36", 1, false, false, 16384, 16, 36},
 }

@@ -14,6 +14,10 @@ import (
 var determinismShapes = [][3]int{
 	{7, 9, 5}, {37, 41, 300}, {168, 160, 256}, {169, 33, 513}, {340, 200, 300},
 	{500, 17, 520}, {5, 5000, 20}, {9, 8, 8192}, {8192, 8, 9}, {20, 4100, 37},
+	// row blocks rebalanced (rowBlocks): 4 blocks of a ragged 43-strip m, 3 rounded up to 4
+	{512, 70, 300}, {400, 24, 260},
+	// column groups (colGroups): few rows, k beyond 4 kc slices, ragged last strip
+	{300, 150, 1100}, {13, 140, 1500},
 }
 
 // bitsOf returns the bits of the m×n result in c (row stride ldc).

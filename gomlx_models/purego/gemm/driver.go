@@ -129,7 +129,7 @@ func gemmBlocked(kern *microKernel, m, n, k int, a, b matView, c []float32, ldc 
 			}
 		}()
 	}
-	nIC := (m + mcBlock - 1) / mcBlock
+	nIC, blockRows := rowBlocks(kern.mr, m, workers)
 	for jc := 0; jc < n; jc += ncBlock {
 		nc := min(ncBlock, n-jc)
 		nStrips := (nc + kern.nr - 1) / kern.nr
@@ -144,8 +144,7 @@ func gemmBlocked(kern *microKernel, m, n, k int, a, b matView, c []float32, ldc 
 			main.prepareB(kern, b.sub(pc, jc), kc, nc, m, helpers)
 			bStrips := main.bStrips
 			runTasks(main, helpers, nIC*parts, func(ws *workspace, t int) {
-				ic := t / parts * mcBlock
-				mc := min(mcBlock, m-ic)
+				ic, mc := blockRows(t / parts)
 				if key := [3]int{ic, pc, jc}; ws.aKey != key {
 					ws.prepareA(kern, a.sub(ic, pc), mc, kc, nc)
 					ws.aKey = key
@@ -155,6 +154,28 @@ func gemmBlocked(kern *microKernel, m, n, k int, a, b matView, c []float32, ldc 
 				ws.macroKernel(kern, kc, mc, nc, bStrips[s0:s1], s0*kern.nr, c[ic*ldc+jc:], ldc, pc > 0)
 			})
 		}
+	}
+}
+
+// rowBlocks splits the m rows of op(A) into nIC row blocks of whole MR-high strips, each at
+// most mcBlock rows, as evenly as possible, and returns nIC and the first row and height of
+// block b. With several workers and more than one block, nIC is rounded up to a multiple of
+// workers so that the workers get equal shares of each kc slice (m = 512 with MR = 12 in
+// mcBlock = 168-row blocks was 168, 168, 168, 8 rows: one core computed 336 rows, the other
+// 176, then waited at the slice's end). Every block starts at a multiple of MR, so the tile
+// grid, and with it every C element's computation, does not depend on the split: only which
+// goroutine computes a tile, and when, changes.
+func rowBlocks(mr, m, workers int) (nIC int, blockRows func(b int) (ic, mc int)) {
+	strips := (m + mr - 1) / mr
+	perBlock := mcBlock / mr
+	nIC = (strips + perBlock - 1) / perBlock
+	if workers > 1 && nIC > 1 && nIC%workers != 0 {
+		nIC = min(nIC+workers-nIC%workers, strips)
+	}
+	return nIC, func(b int) (int, int) {
+		i0 := b * strips / nIC * mr
+		i1 := min((b+1)*strips/nIC*mr, m)
+		return i0, i1 - i0
 	}
 }
 

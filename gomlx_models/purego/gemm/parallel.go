@@ -33,7 +33,58 @@ func gemm(kern *microKernel, m, n, k int, a, b matView, c []float32, ldc int, wo
 		gemmRowGroups(kern, g, m, n, k, a, b, c, ldc)
 		return
 	}
+	if g := colGroups(kern, m, n, k, workers); g > 1 {
+		gemmColGroups(kern, g, m, n, k, a, b, c, ldc)
+		return
+	}
 	gemmBlocked(kern, m, n, k, a, b, c, ldc, max(workers, 1))
+}
+
+// colGroups returns into how many groups of whole NR-wide column strips to split a product
+// with few rows and a long k (the head's weight gradients: 512×512 and 512×2048 with
+// k = 4992), or 1 to keep gemmBlocked's split. gemmBlocked synchronises its workers twice per
+// kc slice (the shared B panel is packed, then multiplied), and with m ≤ 2·workers·mcBlock a
+// slice gives each worker only one or two short tasks: the 512×512 products reached 1.6
+// cores. Split by columns, each group runs gemmBlocked over all of k on one core with no
+// synchronisation, packing only its own B strips (A, m×kc per slice, is packed by every
+// group). Every C element keeps its computation: the same kernel (chosen for the full
+// width), the same kc slices chained through C, and the same tile grid (groups start at
+// multiples of NR, so the only ragged column strip is still the last one).
+func colGroups(kern *microKernel, m, n, k, workers int) int {
+	if workers < 2 || k <= 4*kcBlock || n > ncBlock || (m+mcBlock-1)/mcBlock > 2*workers {
+		return 1
+	}
+	if (n+kern.nr-1)/kern.nr < 2*workers {
+		return 1
+	}
+	return workers
+}
+
+// colBand returns the first column and the width of column group g of groups over n columns
+// in whole NR-wide strips.
+func colBand(nr, n, groups, g int) (j0, nb int) {
+	strips := (n + nr - 1) / nr
+	j0 = g * strips / groups * nr
+	return j0, min((g+1)*strips/groups*nr, n) - j0
+}
+
+// gemmColGroups computes C = op(A)·op(B) as groups column bands of whole NR-wide strips, one
+// goroutine each, each band with gemmBlocked on one core.
+func gemmColGroups(kern *microKernel, groups, m, n, k int, a, b matView, c []float32, ldc int) {
+	band := func(g int) {
+		j0, nb := colBand(kern.nr, n, groups, g)
+		gemmBlocked(kern, m, nb, k, a, b.sub(0, j0), c[j0:], ldc, 1)
+	}
+	var wg sync.WaitGroup
+	for g := 1; g < groups; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			band(g)
+		}()
+	}
+	band(0)
+	wg.Wait()
 }
 
 // rowGroups returns into how many groups of whole MR-high row strips to split a product that
