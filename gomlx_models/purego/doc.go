@@ -16,7 +16,8 @@
 //     matrix product (a native im2col node, or, when the convolution narrows its channels,
 //     the product first and a native col2im node; see [Builder.ConvGeneral]); runs Slice,
 //     BroadcastInDim, Concatenate, max/sum ReduceWindow, the elementwise binary ops (with
-//     broadcasting) and 13 unary ops (elementwise.go),
+//     broadcasting; float32 Add, Sub, Mul, Div and Sign in AVX2 loops that keep the scalar
+//     loops' bits, elementwise_amd64.s) and 13 unary ops (elementwise.go), Where,
 //     ReduceSum/Max/Min/Product and Transpose with its own executors (contiguous runs, split
 //     across cores over output elements only, results bit-identical to simplego's whatever
 //     the worker count), and the max-pool gradient SelectAndScatterMax/Min and Pad as native
@@ -33,7 +34,9 @@
 //   - before compiling a graph for its own backends, fuses each tree of single-consumer float
 //     elementwise ops (and the BroadcastInDim/Reshape feeding it, read in place) into one
 //     native node computed in one pass with the same per-op expressions, bit-identical to the
-//     unfused ops (fuse.go; option "purego:no_fusion" turns it off);
+//     unfused ops (fuse.go; option "purego:no_fusion" turns it off), and lets a DotGeneral
+//     followed by a Reshape and Transpose write its product in the transposed layout
+//     (dotlayout.go);
 //   - passes ones for nil convolution strides and dilations, which GoMLX's kernel gradient
 //     produces and simplego rejects (see [Builder.ConvGeneral]).
 //
