@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/actrepro/actrepro/gomlx_models/purego"
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
@@ -277,47 +278,20 @@ func BenchmarkHeadOps(b *testing.B) {
 // same load, and reports the CPU and wall seconds per step of each.
 func BenchmarkHeadRound5Interleaved(b *testing.B) {
 	defer purego.SetRound5(true)
-	for _, w := range []struct {
-		name  string
-		batch int
-		train bool
-	}{{"TrainB32", 32, true}, {"InferB32", 32, false}, {"TrainB8", 8, true}} {
+	for _, w := range []headWorkload{{"TrainB32", 32, true}, {"InferB32", 32, false}, {"TrainB8", 8, true}} {
 		b.Run(w.name, func(b *testing.B) {
-			cfg := issueHead
-			cfg.Batch = w.batch
-			var runs [2]func() error
+			var variants [2]headVariant
 			for i, on := range []bool{true, false} {
-				purego.SetRound5(on)
-				h, err := newHeadTrainer(pureBackend(), cfg, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				runs[i] = h.Infer
-				if w.train {
-					runs[i] = func() error { _, err := h.Step(); return err }
-				}
-				if err := runs[i](); err != nil { // compiles
-					b.Fatal(err)
+				variants[i] = headVariant{
+					backend: func() (backends.Backend, error) { return pureBackend(), nil },
+					before:  func() { purego.SetRound5(on) },
 				}
 			}
-			var cpu, wall [2]float64
-			b.ResetTimer()
-			for range b.N {
-				for i, on := range []bool{true, false} {
-					purego.SetRound5(on)
-					c0, t0 := cpuSeconds(), time.Now()
-					if err := runs[i](); err != nil {
-						b.Fatal(err)
-					}
-					cpu[i] += cpuSeconds() - c0
-					wall[i] += time.Since(t0).Seconds()
-				}
-			}
-			n := float64(b.N)
-			b.ReportMetric(cpu[0]/n, "on-cpu-s/op")
-			b.ReportMetric(cpu[1]/n, "off-cpu-s/op")
+			cpu, wall := benchHeadInterleaved(b, w, variants)
+			b.ReportMetric(cpu[0], "on-cpu-s/op")
+			b.ReportMetric(cpu[1], "off-cpu-s/op")
 			fmt.Printf("head %s: round 5 on %.3f CPU-s %.3f s wall per step, off %.3f CPU-s %.3f s wall (%+.1f%% CPU, %+.1f%% wall), %d steps each, load average %s\n",
-				w.name, cpu[0]/n, wall[0]/n, cpu[1]/n, wall[1]/n, 100*(cpu[0]/cpu[1]-1), 100*(wall[0]/wall[1]-1), b.N, loadAvg())
+				w.name, cpu[0], wall[0], cpu[1], wall[1], 100*(cpu[0]/cpu[1]-1), 100*(wall[0]/wall[1]-1), b.N, loadAvg())
 		})
 	}
 }

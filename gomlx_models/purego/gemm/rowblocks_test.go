@@ -1,10 +1,9 @@
 package gemm
 
 import (
-	"math"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"testing"
 )
 
@@ -78,26 +77,7 @@ func TestColGroups(t *testing.T) {
 			}
 			for _, transA := range []bool{false, true} {
 				p := newProblem(rng, transA, false, c.m, c.n, c.k, 3)
-				av := checkOperand("test", "A", p.transA, p.m, p.k, p.a, p.lda, 1, 0)
-				bv := checkOperand("test", "B", p.transB, p.k, p.n, p.b, p.ldb, 1, 0)
-				one := slices.Clone(p.c)
-				gemm(kern, p.m, p.n, p.k, av, bv, one, p.ldc, 1)
-				got := slices.Clone(p.c)
-				gemm(kern, p.m, p.n, p.k, av, bv, got, p.ldc, c.workers)
-				if i := firstDiff(bitsOf(got, p.m, p.n, p.ldc), bitsOf(one, p.m, p.n, p.ldc)); i >= 0 {
-					t.Errorf("%s %v transA %v: %d workers differ from 1 at %d", kern.name, c, transA, c.workers, i)
-				}
-				for i := range p.m {
-					for j := range p.n {
-						var ref float64
-						for l := range p.k {
-							ref += float64(av.data[i*av.rs+l*av.cs]) * float64(bv.data[l*bv.rs+j*bv.cs])
-						}
-						if v := float64(got[i*p.ldc+j]); math.Abs(v-ref) > 1e-3*(1+math.Abs(ref)) {
-							t.Fatalf("%s %v: C[%d,%d] = %g, want %g", kern.name, c, i, j, v, ref)
-						}
-					}
-				}
+				checkWorkers(t, kern, p, c.workers, fmt.Sprintf("%v transA %v", c, transA))
 			}
 		}
 	}

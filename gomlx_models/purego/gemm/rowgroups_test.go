@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -34,25 +35,32 @@ func TestRowGroups(t *testing.T) {
 				t.Errorf("%s rowGroups(m=%d, n=%d, workers=%d) = %d, want %d", kern.name, c.m, c.n, c.workers, got, c.want)
 			}
 			p := newProblem(rng, true, false, c.m, c.n, c.k, 3)
-			av := checkOperand("test", "A", p.transA, p.m, p.k, p.a, p.lda, 1, 0)
-			bv := checkOperand("test", "B", p.transB, p.k, p.n, p.b, p.ldb, 1, 0)
-			one := slices.Clone(p.c)
-			gemm(kern, p.m, p.n, p.k, av, bv, one, p.ldc, 1)
-			got := slices.Clone(p.c)
-			gemm(kern, p.m, p.n, p.k, av, bv, got, p.ldc, c.workers)
-			if i := firstDiff(bitsOf(got, p.m, p.n, p.ldc), bitsOf(one, p.m, p.n, p.ldc)); i >= 0 {
-				t.Errorf("%s %v: %d workers differ from 1 at %d", kern.name, c, c.workers, i)
+			checkWorkers(t, kern, p, c.workers, fmt.Sprint(c))
+		}
+	}
+}
+
+// checkWorkers runs problem p with 1 and with `workers` workers: the products must be
+// bit-identical and near a float64 reference (a split that drops or repeats a tile fails).
+func checkWorkers(t *testing.T, kern *microKernel, p *problem, workers int, label string) {
+	t.Helper()
+	av := checkOperand("test", "A", p.transA, p.m, p.k, p.a, p.lda, 1, 0)
+	bv := checkOperand("test", "B", p.transB, p.k, p.n, p.b, p.ldb, 1, 0)
+	one := slices.Clone(p.c)
+	gemm(kern, p.m, p.n, p.k, av, bv, one, p.ldc, 1)
+	got := slices.Clone(p.c)
+	gemm(kern, p.m, p.n, p.k, av, bv, got, p.ldc, workers)
+	if i := firstDiff(bitsOf(got, p.m, p.n, p.ldc), bitsOf(one, p.m, p.n, p.ldc)); i >= 0 {
+		t.Errorf("%s %s: %d workers differ from 1 at %d", kern.name, label, workers, i)
+	}
+	for i := range p.m {
+		for j := range p.n {
+			var ref float64
+			for l := range p.k {
+				ref += float64(av.data[i*av.rs+l*av.cs]) * float64(bv.data[l*bv.rs+j*bv.cs])
 			}
-			for i := range p.m {
-				for j := range p.n {
-					var ref float64
-					for l := range p.k {
-						ref += float64(av.data[i*av.rs+l*av.cs]) * float64(bv.data[l*bv.rs+j*bv.cs])
-					}
-					if v := float64(got[i*p.ldc+j]); math.Abs(v-ref) > 1e-3*(1+math.Abs(ref)) {
-						t.Fatalf("%s %v: C[%d,%d] = %g, want %g", kern.name, c, i, j, v, ref)
-					}
-				}
+			if v := float64(got[i*p.ldc+j]); math.Abs(v-ref) > 1e-3*(1+math.Abs(ref)) {
+				t.Fatalf("%s %s: C[%d,%d] = %g, want %g", kern.name, label, i, j, v, ref)
 			}
 		}
 	}
