@@ -11,8 +11,8 @@ GO=${GO:-go}
 
 # package directory | -test.run pattern
 targets=(
-  "gomlx_models/purego|^(TestNumericGradients|TestDotGeneralVJPEqualsGoMLX|TestTrainingStepBitIdentical|TestConvLSTMStepBitIdentical|TestLRCNStepBitIdentical|TestFusedEqualsUnfused|TestCol2ImWorkerIndependent)\$"
-  "gomlx_models/purego/gemm|^(TestBitIdenticalAcrossWorkers|TestBatchBitIdenticalAcrossWorkers)\$"
+  "gomlx_models/purego|^(TestNumericGradients|TestDotGeneralVJPEqualsGoMLX|TestTrainingStepBitIdentical|TestConvLSTMStepBitIdentical|TestLRCNStepBitIdentical|TestFusedEqualsUnfused|TestCol2ImWorkerIndependent|TestDotOutLayoutBitIdentical|TestDotStridedBatchBitIdentical|TestFastReduceBitIdentical|TestFastTransposeBitIdentical|TestSelectScatterTiled|TestWhereEqualsSimplego|TestParallelRows)\$"
+  "gomlx_models/purego/gemm|^(TestBitIdenticalAcrossWorkers|TestBatchBitIdenticalAcrossWorkers|TestRowGroups|TestColGroups|TestTransposedADirectBits)\$"
   "gomlx_models/purego/gradcheck|^(ExampleRun|TestKinks|TestSeed)\$"
   "gomlx_models/layers|^TestGradients\$"
   "gomlx_models/convlstm|^TestGradientsMatchFiniteDifferences\$"
